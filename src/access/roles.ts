@@ -1,0 +1,62 @@
+/**
+ * The role x action table: the single place that says who may do what inside an organization.
+ * Collections, custom endpoints and docs/access.md all derive from it, and the access test
+ * walks every cell for the user's own and a foreign organization.
+ */
+export const ROLES = ['admin', 'ops', 'manager', 'finance', 'auditor'] as const
+export type Role = (typeof ROLES)[number]
+
+export type CrudAction = 'read' | 'create' | 'update' | 'delete'
+
+/** Tenant collections whose access follows the table. */
+export const TENANT_COLLECTIONS = [
+  'memberships',
+  'partners',
+  'partner-codes',
+  'conversions',
+  'commissions',
+  'batches',
+  'audit-events',
+  'outbox',
+] as const
+export type TenantCollection = (typeof TENANT_COLLECTIONS)[number]
+
+const ALL: readonly Role[] = ROLES
+const NONE: readonly Role[] = []
+
+export const COLLECTION_ACCESS: Record<TenantCollection, Record<CrudAction, readonly Role[]>> = {
+  memberships: { read: ALL, create: ['admin'], update: ['admin'], delete: ['admin'] },
+  partners: { read: ALL, create: ['admin', 'ops'], update: ['admin', 'ops'], delete: NONE },
+  'partner-codes': { read: ALL, create: ['admin', 'ops'], update: NONE, delete: ['admin', 'ops'] },
+  // Conversions and ledger entries are written by imports and services, not typed in by hand;
+  // history is never edited, so nobody updates or deletes them through the API.
+  conversions: { read: ALL, create: ['ops'], update: NONE, delete: NONE },
+  commissions: { read: ALL, create: NONE, update: NONE, delete: NONE },
+  batches: { read: ALL, create: ['ops'], update: NONE, delete: NONE },
+  // Audit events are appended by the server only; the database refuses edits as well.
+  'audit-events': { read: ['admin', 'auditor'], create: NONE, update: NONE, delete: NONE },
+  outbox: { read: ['admin'], create: NONE, update: NONE, delete: NONE },
+}
+
+/** Named functions outside plain CRUD, each enforced by its endpoint. */
+export const FUNCTION_ACCESS = {
+  'organization.update': ['admin'],
+  'organization.create': ['admin'],
+  'membership.invite': ['admin'],
+  'audit.verify': ['admin', 'auditor'],
+  'batch.approve': ['manager'],
+  'batch.export': ['finance'],
+} as const satisfies Record<string, readonly Role[]>
+export type FunctionName = keyof typeof FUNCTION_ACCESS
+
+export function roleAllows(role: Role | null | undefined, collection: TenantCollection, action: CrudAction) {
+  return role != null && COLLECTION_ACCESS[collection][action].includes(role)
+}
+
+export function roleMayCall(role: Role | null | undefined, fn: FunctionName): boolean {
+  return role != null && (FUNCTION_ACCESS[fn] as readonly Role[]).includes(role)
+}
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === 'string' && (ROLES as readonly string[]).includes(value)
+}

@@ -1,0 +1,93 @@
+import type { CollectionConfig, Where } from 'payload'
+import { ValidationError } from 'payload'
+
+import { organizationMemberIds } from '../access/members'
+import { relationId, resolveTenant } from '../access/tenant'
+import { endUserSessions, refuseDisabledLogin, requireStrongPassword } from '../hooks/user-security'
+import { switchOrganizationEndpoint } from '../endpoints/switch-organization'
+
+export const MIN_PASSWORD_LENGTH = 12
+
+/**
+ * People who log in. Users are not tenant rows (one person may work for several organizations);
+ * what they may see and do comes from their memberships.
+ */
+export const Users: CollectionConfig = {
+  slug: 'users',
+  admin: { useAsTitle: 'email', defaultColumns: ['email', 'name', 'disabled'], group: 'Governance' },
+  auth: {
+    maxLoginAttempts: 5,
+    lockTime: 10 * 60 * 1000,
+    tokenExpiration: 8 * 60 * 60,
+    useAPIKey: true,
+    useSessions: true,
+    cookies: {
+      sameSite: 'Lax',
+      // Behind https in production; plain http on localhost would drop a Secure cookie.
+      secure: process.env.NODE_ENV === 'production' && process.env.INSECURE_COOKIES !== 'true',
+    },
+    forgotPassword: {
+      expiration: 60 * 60 * 1000,
+      generateEmailSubject: () => 'Reset your Partner Ledger password',
+    },
+  },
+  access: {
+    // A user sees themselves and the members of their active organization; nobody else.
+    read: async ({ req }) => {
+      const t = await resolveTenant(req)
+      if (t.userId == null) return false
+      if (t.organizationId == null) return { id: { equals: t.userId } }
+      const ids = await organizationMemberIds(req, t.organizationId)
+      return { id: { in: [...new Set([t.userId, ...ids])] } } satisfies Where
+    },
+    // Only admins create users, and through the invitation endpoint so a membership comes with them.
+    create: async ({ req }) => (await resolveTenant(req)).role === 'admin',
+    update: async ({ req }) => {
+      const t = await resolveTenant(req)
+      if (t.userId == null) return false
+      if (t.role !== 'admin' || t.organizationId == null) return { id: { equals: t.userId } }
+      const ids = await organizationMemberIds(req, t.organizationId)
+      return { id: { in: [...new Set([t.userId, ...ids])] } }
+    },
+    delete: () => false,
+  },
+  hooks: {
+    beforeValidate: [requireStrongPassword],
+    beforeChange: [
+      async ({ data, req, originalDoc }) => {
+        // The active organization must be one the user belongs to.
+        if (data.activeOrganization != null && relationId(data.activeOrganization) !== relationId(originalDoc?.activeOrganization)) {
+          const t = await resolveTenant(req)
+          const target = relationId(data.activeOrganization)
+          const isSelf = originalDoc && t.userId === originalDoc.id
+          if (isSelf && !t.memberships.some((m) => m.organizationId === target)) {
+            throw new ValidationError({ errors: [{ message: 'You are not a member of that organization.', path: 'activeOrganization' }] })
+          }
+        }
+        return data
+      },
+    ],
+    beforeLogin: [refuseDisabledLogin],
+    afterChange: [endUserSessions],
+  },
+  endpoints: [switchOrganizationEndpoint],
+  fields: [
+    { name: 'name', type: 'text' },
+    {
+      name: 'activeOrganization',
+      type: 'relationship',
+      relationTo: 'organizations',
+      maxDepth: 0,
+      admin: { description: 'The organization you are working in. Switch it from the menu.' },
+    },
+    {
+      name: 'disabled',
+      type: 'checkbox',
+      defaultValue: false,
+      access: {
+        update: async ({ req }) => (await resolveTenant(req)).role === 'admin',
+      },
+      admin: { description: 'A disabled user cannot log in and all their sessions end at once.' },
+    },
+  ],
+}

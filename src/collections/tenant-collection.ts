@@ -1,0 +1,46 @@
+import type { CollectionConfig, Field } from 'payload'
+
+import { tenantAccess } from '../access/collection-access'
+import type { TenantCollection } from '../access/roles'
+import { closeTenantTransaction, openTenantTransaction } from '../db/rls-transaction'
+import { auditChanges } from '../hooks/audit-changes'
+import { organizationField } from '../hooks/organization-field'
+
+/**
+ * Everything that makes a collection tenant-owned, in one place: the server-set organization,
+ * access from the role table, the RLS transaction around every operation, and an audit event
+ * for every ordinary edit.
+ */
+export function tenantCollection(
+  config: Omit<CollectionConfig, 'slug' | 'access'> & { slug: TenantCollection; auditEntity: string },
+): CollectionConfig {
+  const { auditEntity, hooks = {}, fields, ...rest } = config
+  const audit = auditChanges(auditEntity)
+  return {
+    ...rest,
+    access: tenantAccess(config.slug),
+    fields: [...fields, organizationField],
+    hooks: {
+      ...hooks,
+      beforeOperation: [openTenantTransaction, ...(hooks.beforeOperation ?? [])],
+      afterOperation: [...(hooks.afterOperation ?? []), closeTenantTransaction],
+      afterChange: [...(hooks.afterChange ?? []), audit.afterChange],
+      afterDelete: [...(hooks.afterDelete ?? []), audit.afterDelete],
+    },
+  }
+}
+
+/** Integer minor units. Postgres stores Payload numbers as numeric; a check constraint keeps them whole. */
+export function moneyField(name: string, extra: Partial<Field> = {}): Field {
+  return {
+    name,
+    type: 'number',
+    required: true,
+    validate: (value: unknown) =>
+      value == null || (typeof value === 'number' && Number.isSafeInteger(value))
+        ? true
+        : 'Amounts are whole minor units (cents), within the safe integer range.',
+    admin: { step: 1 },
+    ...extra,
+  } as Field
+}
