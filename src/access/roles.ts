@@ -44,8 +44,6 @@ export const FUNCTION_ACCESS = {
   'organization.create': ['admin'],
   'membership.invite': ['admin'],
   'audit.verify': ['admin', 'auditor'],
-  'batch.approve': ['manager'],
-  'batch.export': ['finance'],
 } as const satisfies Record<string, readonly Role[]>
 export type FunctionName = keyof typeof FUNCTION_ACCESS
 
@@ -59,4 +57,8 @@ export function roleMayCall(role: Role | null | undefined, fn: FunctionName): bo
 
 export function isRole(value: unknown): value is Role {
   return typeof value === 'string' && (ROLES as readonly string[]).includes(value)
+}
+
+export function isTenantCollection(slug: string): slug is TenantCollection {
+  return (TENANT_COLLECTIONS as readonly string[]).includes(slug)
 }

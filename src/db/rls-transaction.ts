@@ -1,8 +1,9 @@
 import type { CollectionAfterOperationHook, CollectionBeforeOperationHook, PayloadRequest } from 'payload'
 import { sql } from '@payloadcms/db-postgres'
-import { commitTransaction, initTransaction } from 'payload'
+import { commitTransaction, initTransaction, NotFound } from 'payload'
 
-import { resolveTenant } from '../access/tenant'
+import { isTenantCollection, roleAllows, roleMayCall } from '../access/roles'
+import { resolveTenant, type TenantContext } from '../access/tenant'
 import { transactionDb } from './session'
 
 /**
@@ -28,9 +29,14 @@ function state(req: PayloadRequest): RlsState {
   return fresh
 }
 
-export const openTenantTransaction: CollectionBeforeOperationHook = async ({ args, req }) => {
+const READ_OPERATIONS = new Set(['read', 'find', 'findByID', 'count', 'countVersions', 'findDistinct', 'readDistinct', 'findVersions', 'findVersionByID'])
+
+export const openTenantTransaction: CollectionBeforeOperationHook = async ({ args, collection, operation, overrideAccess, req }) => {
   const tenant = await resolveTenant(req)
   const st = state(req)
+  // A read the role table denies never reaches the database, and Payload may return early
+  // (disableErrors) without afterOperation: opening a transaction for it would leak a connection.
+  if (READ_OPERATIONS.has(operation) && !overrideAccess && !req.transactionID && !mayRead(tenant, collection.slug)) return args
   if (!req.transactionID) {
     const began = await initTransaction(req)
     if (began) {
@@ -40,7 +46,32 @@ export const openTenantTransaction: CollectionBeforeOperationHook = async ({ arg
   }
   if (st.ownedTransactionId !== null && st.ownedTransactionId === req.transactionID) st.depth++
   await setTenantSettings(req, tenant.organizationId, tenant.userId)
+  await refuseInvisibleTarget(req, tenant, collection.slug, operation, args, overrideAccess)
   return args
+}
+
+/**
+ * Payload answers 403 when an update or delete by id misses its access filter; a row of another
+ * organization must look exactly like a missing one (404), so the id reveals nothing. Only for
+ * roles allowed the action: a denied role keeps its 403.
+ */
+async function refuseInvisibleTarget(
+  req: PayloadRequest,
+  tenant: TenantContext,
+  slug: string,
+  operation: string,
+  args: unknown,
+  overrideAccess: boolean | undefined,
+) {
+  const id = (args as { id?: unknown }).id
+  if (overrideAccess || (operation !== 'update' && operation !== 'delete') || (typeof id !== 'number' && typeof id !== 'string')) return
+  const allowed = isTenantCollection(slug)
+    ? roleAllows(tenant.role, slug, operation)
+    : slug === 'organizations' && operation === 'update' && roleMayCall(tenant.role, 'organization.update')
+  if (!allowed) return
+  const db = await transactionDb(req)
+  const { rows } = await db.execute(sql`select 1 from ${sql.identifier(slug.replace(/-/g, '_'))} where id = ${Number(id)}`)
+  if (rows.length === 0) throw new NotFound(req.t)
 }
 
 export const closeTenantTransaction: CollectionAfterOperationHook = async ({ req, result }) => {
@@ -61,4 +92,9 @@ export async function setTenantSettings(req: PayloadRequest, organizationId: num
   await db.execute(
     sql`select set_config('app.org_id', ${organizationId == null ? '' : String(organizationId)}, true), set_config('app.user_id', ${userId == null ? '' : String(userId)}, true)`,
   )
+}
+
+function mayRead(tenant: TenantContext, slug: string): boolean {
+  if (tenant.organizationId == null) return tenant.system != null
+  return !isTenantCollection(slug) || roleAllows(tenant.role, slug, 'read')
 }

@@ -1,0 +1,65 @@
+import path from 'node:path'
+
+import pg from 'pg'
+
+import { enableAppLogin, migrate } from '../../scripts/lib/database'
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../scripts/lib/embedded-postgres'
+
+export const APP_PASSWORD = 'app-role-test-password'
+
+export interface TestDatabase {
+  kind: 'server' | 'embedded'
+  ownerUrl: string
+  appUrl: string
+  drop: () => Promise<void>
+}
+
+/**
+ * A fresh database per test run. With TEST_PG_ADMIN_URL (CI: the machine's Postgres server)
+ * it is created there; otherwise in the embedded default under ./data/test-pg, so tests run
+ * on a machine with no Postgres server at all.
+ */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const name = `ledger_test_${process.pid}_${Date.now()}`
+  const adminUrl = process.env.TEST_PG_ADMIN_URL
+  let embedded: EmbeddedDatabase | null = null
+  let serverAdminUrl: string
+  if (adminUrl) {
+    serverAdminUrl = adminUrl
+  } else {
+    embedded = await startEmbeddedPostgres(path.resolve('data/test-pg'), 'postgres')
+    serverAdminUrl = embedded.ownerUrl
+  }
+  await withClient(serverAdminUrl, (c) => c.query(`create database ${name}`))
+  const ownerUrl = withDatabase(serverAdminUrl, name)
+  await migrate(ownerUrl)
+  await enableAppLogin(ownerUrl, APP_PASSWORD)
+  const app = new URL(ownerUrl)
+  app.username = 'ledger_app'
+  app.password = APP_PASSWORD
+  return {
+    kind: adminUrl ? 'server' : 'embedded',
+    ownerUrl,
+    appUrl: app.toString(),
+    drop: async () => {
+      await withClient(serverAdminUrl, (c) => c.query(`drop database if exists ${name} with (force)`)).catch(() => undefined)
+      await embedded?.stop()
+    },
+  }
+}
+
+function withDatabase(url: string, database: string): string {
+  const u = new URL(url)
+  u.pathname = `/${database}`
+  return u.toString()
+}
+
+export async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    return await fn(client)
+  } finally {
+    await client.end()
+  }
+}
