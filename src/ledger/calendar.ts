@@ -1,0 +1,84 @@
+/**
+ * Calendar dates for the ledger. Business rules speak of dates ("the conversion's date", "the
+ * calendar month", "one day"), and which date an instant falls on depends on the organization's
+ * time zone. Dates are plain 'YYYY-MM-DD' strings so that day arithmetic is done on the UTC
+ * calendar and can never be shifted by a daylight-saving change.
+ */
+
+/** A calendar date, 'YYYY-MM-DD'. */
+export type IsoDate = string
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/
+
+export function isIsoDate(value: string): boolean {
+  const m = ISO_DATE.exec(value)
+  if (!m) return false
+  const [, y, mo, d] = m
+  const t = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d)))
+  // Round-tripping refuses 2026-02-30, which Date.UTC would quietly roll into March.
+  return t.getUTCFullYear() === Number(y) && t.getUTCMonth() === Number(mo) - 1 && t.getUTCDate() === Number(d)
+}
+
+export function isValidTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone })
+    return true
+  } catch {
+    return false
+  }
+}
+
+// Building a formatter is slow compared with using one; a program has one or two zones.
+const formatters = new Map<string, Intl.DateTimeFormat>()
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone)
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })
+    formatters.set(timeZone, f)
+  }
+  return f
+}
+
+/** The calendar date an instant falls on in `timeZone`. */
+export function localDate(instant: Date, timeZone: string): IsoDate {
+  if (Number.isNaN(instant.getTime())) throw new Error('localDate: invalid Date')
+  const parts = formatterFor(timeZone).formatToParts(instant)
+  const get = (type: string): string => {
+    const p = parts.find((x) => x.type === type)
+    if (!p) throw new Error(`localDate: no ${type} part`)
+    return p.value
+  }
+  return `${get('year').padStart(4, '0')}-${get('month')}-${get('day')}`
+}
+
+/** An instant is placed on its local date; a date given as a date is taken as it is. */
+export function toLocalDate(value: Date | IsoDate, timeZone: string): IsoDate {
+  if (value instanceof Date) return localDate(value, timeZone)
+  if (!isIsoDate(value)) throw new Error(`not an ISO date: ${JSON.stringify(value)}`)
+  return value
+}
+
+function toUtcMs(date: IsoDate): number {
+  if (!isIsoDate(date)) throw new Error(`not an ISO date: ${JSON.stringify(date)}`)
+  return Date.parse(`${date}T00:00:00Z`)
+}
+
+const DAY_MS = 86_400_000
+
+export function addDays(date: IsoDate, days: number): IsoDate {
+  if (!Number.isInteger(days)) throw new Error('addDays: days must be an integer')
+  return new Date(toUtcMs(date) + days * DAY_MS).toISOString().slice(0, 10)
+}
+
+/** Whole days from `from` to `to` (negative when `to` is earlier). */
+export function daysBetween(from: IsoDate, to: IsoDate): number {
+  // Both are UTC midnights, which have no DST, so the difference is an exact multiple of a day.
+  return (toUtcMs(to) - toUtcMs(from)) / DAY_MS
+}
+
+/** 'YYYY-MM' of a date: the calendar month key used for tiers. */
+export function monthOf(date: IsoDate): string {
+  if (!isIsoDate(date)) throw new Error(`not an ISO date: ${JSON.stringify(date)}`)
+  return date.slice(0, 7)
+}
