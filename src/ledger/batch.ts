@@ -1,0 +1,227 @@
+import { isKnownCurrency } from './currency'
+import { methodSupportsCurrency, resolvePayee, type Payee, type PayeeProblem } from './payee'
+
+/**
+ * Drafting a payout batch: pick the payable ledger entries as of a date, net them per partner
+ * and currency, and sort the result into lines to pay, lines carried forward and lines blocked.
+ * Every selected entry lands in exactly one of the three, so nothing is silently dropped.
+ */
+
+export interface BatchEntry {
+  readonly id: string
+  readonly partnerId: string
+  readonly currency: string
+  readonly amountMinor: bigint
+  readonly eligibleAt: Date | string
+  readonly held: boolean
+  readonly batchId: string | null
+  readonly status: string
+}
+
+export interface BatchPartner {
+  readonly id: string
+  readonly name: string
+  readonly email?: string | null
+  readonly active: boolean
+  readonly payoutMethod: string | null
+  readonly payoutDetails: Readonly<Record<string, unknown>> | null
+}
+
+export interface BatchSettings {
+  /** Program `min_payout`; a line below it waits for a later batch. Default 0. */
+  readonly minPayoutMinor?: bigint
+  /** Per-currency override of `minPayoutMinor` (a single number is meaningless across JPY and USD). */
+  readonly minPayoutMinorByCurrency?: Readonly<Record<string, bigint>>
+  /**
+   * Entry statuses that are never payable even with a null batchId. The held flag, batchId
+   * and eligibleAt are the rule; these guard against a status column that disagrees with
+   * them. `pending` is deliberately not here: eligibleAt decides, a lagging status must not.
+   */
+  readonly excludedStatuses?: readonly string[]
+}
+
+export const DEFAULT_EXCLUDED_STATUSES: readonly string[] = ['held', 'in_batch', 'paid']
+
+export interface BatchLine {
+  readonly lineNo: number
+  readonly partnerId: string
+  readonly partnerName: string
+  readonly email: string | null
+  readonly currency: string
+  readonly amountMinor: bigint
+  readonly entryIds: readonly string[]
+  readonly payee: Payee
+}
+
+export type CarryReason = 'net_not_positive' | 'below_min_payout' | 'unknown_currency'
+
+export interface CarriedLine {
+  readonly partnerId: string
+  readonly currency: string
+  readonly netMinor: bigint
+  readonly entryIds: readonly string[]
+  readonly reason: CarryReason
+}
+
+export interface BlockedLine {
+  readonly partnerId: string
+  readonly partnerName: string
+  readonly currency: string
+  readonly netMinor: bigint
+  readonly entryIds: readonly string[]
+  readonly reason: PayeeProblem
+}
+
+export interface CurrencyTotal {
+  readonly currency: string
+  readonly totalMinor: bigint
+  readonly lineCount: number
+}
+
+export interface DraftBatch {
+  readonly asOf: Date
+  readonly lines: readonly BatchLine[]
+  readonly carried: readonly CarriedLine[]
+  readonly blocked: readonly BlockedLine[]
+  readonly totals: readonly CurrencyTotal[]
+  readonly lineCount: number
+  /** Every entry considered, in any of the three lists. */
+  readonly selectedEntryIds: readonly string[]
+}
+
+export interface DraftBatchInput {
+  readonly asOf: Date | string
+  readonly entries: readonly BatchEntry[]
+  readonly partners: readonly BatchPartner[]
+  readonly settings?: BatchSettings
+}
+
+function instant(value: Date | string, what: string): number {
+  const t = value instanceof Date ? value.getTime() : Date.parse(value)
+  if (Number.isNaN(t)) throw new Error(`${what}: invalid date ${String(value)}`)
+  return t
+}
+
+function minPayout(settings: BatchSettings, currency: string): bigint {
+  return settings.minPayoutMinorByCurrency?.[currency] ?? settings.minPayoutMinor ?? 0n
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+export function isSelectable(entry: BatchEntry, asOfMs: number, excluded: readonly string[]): boolean {
+  return (
+    !entry.held &&
+    entry.batchId === null &&
+    !excluded.includes(entry.status) &&
+    instant(entry.eligibleAt, `entry ${entry.id}`) <= asOfMs
+  )
+}
+
+interface Group {
+  partner: BatchPartner
+  currency: string
+  netMinor: bigint
+  entryIds: string[]
+}
+
+export function draftBatch(input: DraftBatchInput): DraftBatch {
+  const settings = input.settings ?? {}
+  const excluded = settings.excludedStatuses ?? DEFAULT_EXCLUDED_STATUSES
+  const asOfMs = instant(input.asOf, 'asOf')
+  const partners = new Map(input.partners.map((p) => [p.id, p]))
+
+  const groups = new Map<string, Group>()
+  const seen = new Set<string>()
+  for (const entry of input.entries) {
+    if (typeof entry.amountMinor !== 'bigint') throw new Error(`entry ${entry.id}: amountMinor is not a bigint`)
+    if (seen.has(entry.id)) throw new Error(`entry ${entry.id} given twice`)
+    seen.add(entry.id)
+    const partner = partners.get(entry.partnerId)
+    // The caller loads partners for the entries it loads; a missing one is a loading bug.
+    if (partner === undefined) throw new Error(`entry ${entry.id}: partner ${entry.partnerId} not loaded`)
+    if (!partner.active || !isSelectable(entry, asOfMs, excluded)) continue
+    // JSON.stringify keeps the key unambiguous whatever characters the ids contain.
+    const key = JSON.stringify([entry.partnerId, entry.currency])
+    const g = groups.get(key) ?? { partner, currency: entry.currency, netMinor: 0n, entryIds: [] }
+    g.netMinor += entry.amountMinor
+    g.entryIds.push(entry.id)
+    groups.set(key, g)
+  }
+
+  // Stable order (currency, partner name, partner id) so line numbers and references are
+  // reproducible from the same data.
+  const ordered = [...groups.values()].sort(
+    (a, b) =>
+      compareText(a.currency, b.currency) ||
+      compareText(a.partner.name, b.partner.name) ||
+      compareText(a.partner.id, b.partner.id),
+  )
+
+  const lines: BatchLine[] = []
+  const carried: CarriedLine[] = []
+  const blocked: BlockedLine[] = []
+  for (const g of ordered) {
+    const entryIds = [...g.entryIds].sort(compareText)
+    const base = { partnerId: g.partner.id, currency: g.currency, netMinor: g.netMinor, entryIds }
+    if (!isKnownCurrency(g.currency)) {
+      carried.push({ ...base, reason: 'unknown_currency' })
+      continue
+    }
+    // Carry-forward comes before the payee check: blocked should list only money that
+    // would be paid now, so the list is something an operator can act on.
+    if (g.netMinor <= 0n) {
+      carried.push({ ...base, reason: 'net_not_positive' })
+      continue
+    }
+    if (g.netMinor < minPayout(settings, g.currency)) {
+      carried.push({ ...base, reason: 'below_min_payout' })
+      continue
+    }
+    const resolved = resolvePayee(g.partner)
+    if (!resolved.ok) {
+      blocked.push({ ...base, partnerName: g.partner.name, reason: resolved.code })
+      continue
+    }
+    if (!methodSupportsCurrency(resolved.payee.method, g.currency)) {
+      blocked.push({ ...base, partnerName: g.partner.name, reason: 'method_currency_mismatch' })
+      continue
+    }
+    lines.push({
+      lineNo: lines.length + 1,
+      partnerId: g.partner.id,
+      partnerName: g.partner.name,
+      email: g.partner.email?.trim() || null,
+      currency: g.currency,
+      amountMinor: g.netMinor,
+      entryIds,
+      payee: resolved.payee,
+    })
+  }
+
+  return {
+    asOf: new Date(asOfMs),
+    lines,
+    carried,
+    blocked,
+    totals: totalsByCurrency(lines),
+    lineCount: lines.length,
+    selectedEntryIds: [...lines, ...carried, ...blocked].flatMap((l) => l.entryIds),
+  }
+}
+
+export function totalsByCurrency(
+  lines: readonly { readonly currency: string; readonly amountMinor: bigint }[],
+): CurrencyTotal[] {
+  const totals = new Map<string, { totalMinor: bigint; lineCount: number }>()
+  for (const l of lines) {
+    const t = totals.get(l.currency) ?? { totalMinor: 0n, lineCount: 0 }
+    t.totalMinor += l.amountMinor
+    t.lineCount += 1
+    totals.set(l.currency, t)
+  }
+  return [...totals.entries()]
+    .sort(([a], [b]) => compareText(a, b))
+    .map(([currency, t]) => ({ currency, ...t }))
+}
