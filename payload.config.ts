@@ -54,7 +54,12 @@ export default buildConfig({
   collections: [Users, Organizations, Memberships, Partners, PartnerCodes, Conversions, Commissions, Batches, AuditEvents, Outbox],
   endpoints: [invitationsEndpoint],
   db: postgresAdapter({
-    pool: { connectionString: process.env.DATABASE_URL, max: Number(process.env.DATABASE_POOL_MAX ?? 10) },
+    pool: {
+      connectionString: process.env.DATABASE_URL,
+      max: Number(process.env.DATABASE_POOL_MAX ?? 10),
+      // A starved pool fails the request with an error instead of hanging it.
+      connectionTimeoutMillis: 15_000,
+    },
     // Schema changes only through checked-in migrations, never by push.
     push: false,
     migrationDir: path.resolve(dirname, 'migrations'),

@@ -1,15 +1,15 @@
-import * as migration_20261125_145602_initial from './20261125_145602_initial'
-import * as migration_20261125_150000_tenant_guards from './20261125_150000_tenant_guards'
+import * as migration_20261125_153847_initial from './20261125_153847_initial'
+import * as migration_20261125_153900_tenant_guards from './20261125_153900_tenant_guards'
 
 export const migrations = [
   {
-    up: migration_20261125_145602_initial.up,
-    down: migration_20261125_145602_initial.down,
-    name: '20261125_145602_initial',
+    up: migration_20261125_153847_initial.up,
+    down: migration_20261125_153847_initial.down,
+    name: '20261125_153847_initial',
   },
   {
-    up: migration_20261125_150000_tenant_guards.up,
-    down: migration_20261125_150000_tenant_guards.down,
-    name: '20261125_150000_tenant_guards',
+    up: migration_20261125_153900_tenant_guards.up,
+    down: migration_20261125_153900_tenant_guards.down,
+    name: '20261125_153900_tenant_guards',
   },
 ]

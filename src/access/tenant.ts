@@ -1,5 +1,6 @@
 import type { PayloadRequest } from 'payload'
 
+import { scopedRows } from '../db/scoped-query'
 import { isRole, type Role } from './roles'
 
 export interface Membership {
@@ -65,23 +66,11 @@ export async function resolveTenant(req: PayloadRequest): Promise<TenantContext>
 }
 
 async function loadMemberships(req: PayloadRequest, userId: number): Promise<Membership[]> {
-  const pool = (req.payload.db as unknown as { pool: import('pg').Pool }).pool
-  const client = await pool.connect()
-  try {
-    await client.query('begin read only')
-    await client.query(`select set_config('app.user_id', $1, true)`, [String(userId)])
-    const { rows } = await client.query<{ organization_id: number; role: string }>(
-      'select organization_id, role from memberships where user_id = $1 order by organization_id',
-      [userId],
-    )
-    await client.query('commit')
-    return rows.filter((r) => isRole(r.role)).map((r) => ({ organizationId: r.organization_id, role: r.role as Role }))
-  } catch (err) {
-    await client.query('rollback').catch(() => undefined)
-    throw err
-  } finally {
-    client.release()
-  }
+  const rows = await scopedRows<{ organization_id: number; role: string }>(req, { userId }, {
+    text: 'select organization_id, role from memberships where user_id = $1 order by organization_id',
+    values: [userId],
+  })
+  return rows.filter((r) => isRole(r.role)).map((r) => ({ organizationId: r.organization_id, role: r.role as Role }))
 }
 
 export function relationId(value: unknown): number | null {

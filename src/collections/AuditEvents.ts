@@ -27,6 +27,7 @@ const openAuditTransaction = (async (hookArgs: Parameters<CollectionBeforeOperat
 export const AuditEvents: CollectionConfig = {
   slug: 'audit-events',
   labels: { singular: 'Audit event', plural: 'Audit trail' },
+  lockDocuments: false, // see tenant-collection.ts
   admin: {
     useAsTitle: 'action',
     defaultColumns: ['occurredAt', 'actorLabel', 'action', 'entityType', 'entityId'],

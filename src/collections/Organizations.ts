@@ -14,6 +14,7 @@ import { writeAudit } from '../services/audit'
  */
 export const Organizations: CollectionConfig = {
   slug: 'organizations',
+  lockDocuments: false, // see tenant-collection.ts
   admin: { useAsTitle: 'name', defaultColumns: ['name', 'slug', 'createdAt'], group: 'Governance' },
   access: {
     read: async ({ req }) => {

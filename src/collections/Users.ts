@@ -1,5 +1,5 @@
 import type { CollectionConfig, Where } from 'payload'
-import { ValidationError } from 'payload'
+import { APIError, ValidationError } from 'payload'
 
 import { organizationMemberIds } from '../access/members'
 import { relationId, resolveTenant } from '../access/tenant'
@@ -14,6 +14,7 @@ export const MIN_PASSWORD_LENGTH = 12
  */
 export const Users: CollectionConfig = {
   slug: 'users',
+  lockDocuments: false, // see tenant-collection.ts
   admin: { useAsTitle: 'email', defaultColumns: ['email', 'name', 'disabled'], group: 'Governance' },
   auth: {
     maxLoginAttempts: 5,
@@ -50,11 +51,33 @@ export const Users: CollectionConfig = {
       return { id: { in: [...new Set([t.userId, ...ids])] } }
     },
     delete: () => false,
+    // Payload's default lets any logged-in user unlock anyone, which turns the lockout into
+    // unlimited guessing. Only an admin unlocks, and only members of their active organization.
+    unlock: async ({ req }) => {
+      const t = await resolveTenant(req)
+      if (t.role !== 'admin' || t.organizationId == null) return false
+      return { id: { in: await organizationMemberIds(req, t.organizationId) } }
+    },
   },
   hooks: {
     beforeValidate: [requireStrongPassword],
     beforeChange: [
-      async ({ data, req, originalDoc }) => {
+      // Credentials belong to their owner. An admin manages names and `disabled`, never another
+      // person's password, email or API key: any admin who invited an existing person could
+      // otherwise take over their account in every organization they belong to.
+      async ({ data, req, originalDoc, operation }) => {
+        if (operation !== 'update' || !originalDoc) return data
+        const t = await resolveTenant(req)
+        if (t.userId == null || t.userId === originalDoc.id) return data
+        const emailChanged =
+          typeof data.email === 'string' && data.email.trim().toLowerCase() !== String(originalDoc.email ?? '').toLowerCase()
+        const settingKey = typeof data.apiKey === 'string' && data.apiKey !== ''
+        if (data.password || emailChanged || settingKey) {
+          throw new APIError('Only the account owner can change its password, email or API key.', 403, undefined, true)
+        }
+        return data
+      },
+      async ({ data, req, originalDoc, operation }) => {
         // The active organization must be one the user belongs to.
         if (data.activeOrganization != null && relationId(data.activeOrganization) !== relationId(originalDoc?.activeOrganization)) {
           const t = await resolveTenant(req)
@@ -62,6 +85,10 @@ export const Users: CollectionConfig = {
           const isSelf = originalDoc && t.userId === originalDoc.id
           if (isSelf && !t.memberships.some((m) => m.organizationId === target)) {
             throw new ValidationError({ errors: [{ message: 'You are not a member of that organization.', path: 'activeOrganization' }] })
+          }
+          // An admin editing someone else may only pick one of that person's own organizations.
+          if (operation === 'update' && !isSelf && originalDoc && t.userId != null && (target == null || !(await organizationMemberIds(req, target)).includes(originalDoc.id))) {
+            throw new ValidationError({ errors: [{ message: 'That person is not a member of that organization.', path: 'activeOrganization' }] })
           }
         }
         return data

@@ -18,6 +18,10 @@ export function tenantCollection(
   const audit = auditChanges(auditEntity)
   return {
     ...rest,
+    // Payload's edit-lock check queries outside the request's transaction; under load that
+    // takes a second pooled connection while holding one and can starve the pool. Ledger rows
+    // are guarded by the database and the state machine instead.
+    lockDocuments: false,
     access: tenantAccess(config.slug),
     fields: [...fields, organizationField],
     hooks: {

@@ -26,13 +26,23 @@ export const refuseDisabledLogin: CollectionBeforeLoginHook = ({ user }) => {
   return user
 }
 
-/** Disabling a user ends every session of theirs on the server, not just in their browser. */
+/**
+ * Disabling a user ends every session of theirs on the server, not just in their browser,
+ * and revokes their API key (Payload's API-key strategy does not look at `disabled`).
+ */
 export const endUserSessions: CollectionAfterChangeHook = async ({ doc, previousDoc, req }) => {
   if (doc.disabled && !previousDoc?.disabled) {
     await req.payload.db.updateOne({
       collection: 'users',
       id: doc.id,
       data: { sessions: [] },
+      req,
+    })
+    // A separate write: mixed with the sessions array, the adapter would upsert a partial row.
+    await req.payload.db.updateOne({
+      collection: 'users',
+      id: doc.id,
+      data: { enableAPIKey: false, apiKey: null, apiKeyIndex: null },
       req,
     })
   }

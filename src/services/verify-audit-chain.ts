@@ -3,8 +3,8 @@ import type { Pool } from 'pg'
 import { verifyChain, type ChainVerdict, type StoredAuditEvent } from '../ledger/audit-chain'
 
 /**
- * Reads an organization's audit events in sequence order (under its RLS context) and verifies
- * the chain. Rows are streamed in pages so a long trail never sits in memory at once.
+ * Reads an organization's audit events in sequence order, under that organization's RLS
+ * context, and verifies the chain.
  */
 export async function verifyOrganizationChain(pool: Pool, organizationId: number): Promise<ChainVerdict> {
   const client = await pool.connect()

@@ -22,6 +22,8 @@ const statements = [
        CREATE ROLE ${APP_ROLE} NOLOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
      END IF;
    END $$`,
+  // A transaction the app forgot can never hold row locks and a connection for long.
+  `ALTER ROLE ${APP_ROLE} SET idle_in_transaction_session_timeout = '60s'`,
 
   // Composite keys: a foreign key or unique key that includes the organization can never
   // point across organizations, and a duplicate-key error never reveals another tenant's row.

@@ -1,0 +1,56 @@
+import type { PayloadRequest } from 'payload'
+import { sql } from '@payloadcms/db-postgres'
+import type { Pool } from 'pg'
+
+/**
+ * Runs one read under explicit tenant settings. Inside an open transaction it reuses that
+ * transaction's connection: taking a second pooled connection while holding one deadlocks the
+ * pool under load (every request holding one and waiting for another).
+ */
+export async function scopedRows<T>(
+  req: PayloadRequest,
+  settings: { orgId?: number | null; userId?: number | null },
+  query: { text: string; values: unknown[] },
+): Promise<T[]> {
+  const orgId = settings.orgId == null ? '' : String(settings.orgId)
+  const userId = settings.userId == null ? '' : String(settings.userId)
+  const id = await req.transactionID
+  if (id != null) {
+    const sessions = (req.payload.db as unknown as { sessions: Record<string, { db: { execute: (q: unknown) => Promise<{ rows: T[] }> } }> }).sessions
+    const tx = sessions[String(id)]?.db
+    if (tx) {
+      // The surrounding operation keeps its own settings: put them back afterwards.
+      const saved = (await tx.execute(sql`select current_setting('app.org_id', true) as o, current_setting('app.user_id', true) as u`)).rows[0] as unknown as { o: string | null; u: string | null }
+      await tx.execute(sql`select set_config('app.org_id', ${orgId}, true), set_config('app.user_id', ${userId}, true)`)
+      try {
+        return (await tx.execute(toSql(query))).rows
+      } finally {
+        await tx.execute(sql`select set_config('app.org_id', ${saved.o ?? ''}, true), set_config('app.user_id', ${saved.u ?? ''}, true)`)
+      }
+    }
+  }
+  const pool = (req.payload.db as unknown as { pool: Pool }).pool
+  const client = await pool.connect()
+  try {
+    await client.query('begin read only')
+    await client.query(`select set_config('app.org_id', $1, true), set_config('app.user_id', $2, true)`, [orgId, userId])
+    const { rows } = await client.query(query.text, query.values)
+    await client.query('commit')
+    return rows as T[]
+  } catch (err) {
+    await client.query('rollback').catch(() => undefined)
+    throw err
+  } finally {
+    client.release()
+  }
+}
+
+/** `$1`-style text and values as a drizzle query, so both paths run the very same statement. */
+function toSql(query: { text: string; values: unknown[] }) {
+  const parts = query.text.split(/\$(\d+)/)
+  const chunks = [sql.raw(parts[0] ?? '')]
+  for (let i = 1; i < parts.length; i += 2) {
+    chunks.push(sql`${query.values[Number(parts[i]) - 1]}`, sql.raw(parts[i + 1] ?? ''))
+  }
+  return sql.join(chunks)
+}
