@@ -47,8 +47,11 @@ export default buildConfig({
     user: Users.slug,
     meta: { titleSuffix: ' · Partner Ledger' },
     importMap: { baseDir: dirname },
+    // No gravatar: the admin must not call out to third-party hosts.
+    avatar: 'default',
     components: {
-      beforeNavLinks: ['/src/components/OrganizationSwitcher#OrganizationSwitcher'],
+      // In the header so the active organization is always in view, even with the nav closed.
+      actions: ['/src/components/OrganizationSwitcher#OrganizationSwitcher'],
     },
   },
   collections: [Users, Organizations, Memberships, Partners, PartnerCodes, Conversions, Commissions, Batches, AuditEvents, Outbox],

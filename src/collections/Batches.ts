@@ -15,7 +15,7 @@ export const Batches = tenantCollection({
       options: ['draft', 'submitted', 'approved', 'exported', 'paid', 'rejected', 'discarded'].map((v) => ({ label: v, value: v })),
     },
     { name: 'asOf', type: 'date', required: true },
-    moneyField('totalMinor', { label: 'Total (minor units)', defaultValue: 0 }),
+    moneyField('totalMinor', { label: 'Total', defaultValue: 0 }),
     { name: 'currency', type: 'text', maxLength: 3 },
     { name: 'preparedBy', type: 'relationship', relationTo: 'users', maxDepth: 0 },
     { name: 'approvedBy', type: 'relationship', relationTo: 'users', maxDepth: 0 },

@@ -21,7 +21,7 @@ export const Commissions = tenantCollection({
       required: true,
       options: ['accrual', 'reversal', 'clawback', 'adjustment', 'write_off'].map((v) => ({ label: v, value: v })),
     },
-    moneyField('amountMinor', { label: 'Amount (minor units)' }),
+    moneyField('amountMinor', { label: 'Amount' }),
     { name: 'currency', type: 'text', required: true, maxLength: 3 },
     { name: 'eligibleAt', type: 'date', required: true, index: true },
     {

@@ -13,7 +13,7 @@ export const Conversions = tenantCollection({
     { name: 'code', type: 'text', required: true, index: true },
     { name: 'orderId', type: 'text', required: true, index: true },
     { name: 'partner', type: 'relationship', relationTo: 'partners', index: true, maxDepth: 1 },
-    moneyField('valueMinor', { label: 'Value (minor units)' }),
+    moneyField('valueMinor', { label: 'Value' }),
     { name: 'currency', type: 'text', required: true, maxLength: 3 },
     { name: 'occurredAt', type: 'date', required: true, index: true },
     { name: 'customerEmail', type: 'email' },

@@ -44,7 +44,11 @@ export function moneyField(name: string, extra: Partial<Field> = {}): Field {
       value == null || (typeof value === 'number' && Number.isSafeInteger(value))
         ? true
         : 'Amounts are whole minor units (cents), within the safe integer range.',
-    admin: { step: 1 },
     ...extra,
+    admin: {
+      step: 1,
+      description: 'Whole minor units of the currency (cents for USD).',
+      components: { Cell: '/src/components/MoneyCell#MoneyCell' },
+    },
   } as Field
 }

@@ -42,8 +42,8 @@ export function OrganizationSwitcher() {
 
   if (orgs.length === 0) return null
   return (
-    <div className="org-switcher" style={{ marginBottom: '1rem', width: '100%' }}>
-      <label htmlFor="org-switcher" style={{ display: 'block', fontSize: 12, opacity: 0.7 }}>
+    <div className="org-switcher" style={{ display: 'flex', alignItems: 'center', gap: 8 }}>
+      <label htmlFor="org-switcher" style={{ fontSize: 13, opacity: 0.7 }}>
         Organization
       </label>
       <select
@@ -51,7 +51,7 @@ export function OrganizationSwitcher() {
         data-testid="org-switcher"
         value={active ?? ''}
         onChange={(e) => void change(Number(e.target.value))}
-        style={{ width: '100%', padding: '4px' }}
+        style={{ padding: '4px 8px', fontWeight: 600 }}
       >
         {orgs.map((o) => (
           <option key={o.id} value={o.id}>
