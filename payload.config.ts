@@ -17,7 +17,6 @@ import { Partners } from './src/collections/Partners'
 import { Users } from './src/collections/Users'
 import { outboxAdapter } from './src/email/outbox-adapter'
 import { invitationsEndpoint } from './src/endpoints/invitations'
-import { verifyAuditEndpoint } from './src/endpoints/verify-audit'
 
 const dirname = path.dirname(fileURLToPath(import.meta.url))
 

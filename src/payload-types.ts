@@ -247,6 +247,9 @@ export interface Conversion {
   code: string;
   orderId: string;
   partner?: (number | null) | Partner;
+  /**
+   * Whole minor units of the currency (cents for USD).
+   */
   valueMinor: number;
   currency: string;
   occurredAt: string;
@@ -266,6 +269,9 @@ export interface Commission {
   partner: number | Partner;
   conversion?: (number | null) | Conversion;
   kind: 'accrual' | 'reversal' | 'clawback' | 'adjustment' | 'write_off';
+  /**
+   * Whole minor units of the currency (cents for USD).
+   */
   amountMinor: number;
   currency: string;
   eligibleAt: string;
@@ -293,6 +299,9 @@ export interface Batch {
   reference: string;
   status: 'draft' | 'submitted' | 'approved' | 'exported' | 'paid' | 'rejected' | 'discarded';
   asOf: string;
+  /**
+   * Whole minor units of the currency (cents for USD).
+   */
   totalMinor: number;
   currency?: string | null;
   preparedBy?: (number | null) | User;

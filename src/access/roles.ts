@@ -44,6 +44,7 @@ export const FUNCTION_ACCESS = {
   'organization.create': ['admin'],
   'membership.invite': ['admin'],
   'audit.verify': ['admin', 'auditor'],
+  'audit.export': ['admin', 'auditor'],
 } as const satisfies Record<string, readonly Role[]>
 export type FunctionName = keyof typeof FUNCTION_ACCESS
 

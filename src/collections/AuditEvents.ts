@@ -3,6 +3,7 @@ import type { CollectionBeforeOperationHook, CollectionConfig } from 'payload'
 import { tenantAccess } from '../access/collection-access'
 import { resolveTenant } from '../access/tenant'
 import { closeTenantTransaction, openTenantTransaction, setTenantSettings } from '../db/rls-transaction'
+import { exportAuditEndpoint } from '../endpoints/export-audit'
 import { verifyAuditEndpoint } from '../endpoints/verify-audit'
 import { linkAuditEvent } from '../hooks/audit-chain-link'
 
@@ -33,10 +34,11 @@ export const AuditEvents: CollectionConfig = {
     defaultColumns: ['occurredAt', 'actorLabel', 'action', 'entityType', 'entityId'],
     group: 'Governance',
     description: 'Every import, match, approval and export, in order. Tamper-evident: verify the chain from the API or CLI.',
+    components: { beforeListTable: ['/src/components/AuditTrailTools#AuditTrailTools'] },
   },
   access: tenantAccess('audit-events'),
   defaultSort: '-seq',
-  endpoints: [verifyAuditEndpoint],
+  endpoints: [verifyAuditEndpoint, exportAuditEndpoint],
   hooks: {
     beforeOperation: [openAuditTransaction],
     afterOperation: [closeTenantTransaction],

@@ -135,6 +135,7 @@ const functionRequests: Record<keyof typeof FUNCTION_ACCESS, (s: Session) => Pro
   'organization.create': (s) => s.request('POST', '/api/organizations', { name: `Org ${randomUUID().slice(0, 6)}`, slug: `org-${randomUUID().slice(0, 8)}` }),
   'membership.invite': (s) => s.request('POST', '/api/invitations', { email: `invitee-${randomUUID().slice(0, 8)}@example.com`, role: 'auditor' }),
   'audit.verify': (s) => s.request('GET', '/api/audit-events/verify'),
+  'audit.export': (s) => s.request('GET', '/api/audit-events/export?action=partner%'),
 }
 
 describe.each(ROLES.flatMap((role) => Object.keys(FUNCTION_ACCESS).map((fn) => ({ role, fn: fn as keyof typeof FUNCTION_ACCESS }))))(

@@ -1,10 +1,12 @@
 import { MoneyCell as MoneyCell_9d971ea98a6e4b043ef55920f787f459 } from '../../../../src/components/MoneyCell'
+import { AuditTrailTools as AuditTrailTools_e85e75806e962e0c4c3b985a35a36c2c } from '../../../../src/components/AuditTrailTools'
 import { OrganizationSwitcher as OrganizationSwitcher_3fb42f7121625b1c9535cfc0905831f5 } from '../../../../src/components/OrganizationSwitcher'
 import { CollectionCards as CollectionCards_f9c02e79a4aed9a3924487c0cd4cafb1 } from '@payloadcms/next/rsc'
 
 /** @type import('payload').ImportMap */
 export const importMap = {
   "/src/components/MoneyCell#MoneyCell": MoneyCell_9d971ea98a6e4b043ef55920f787f459,
+  "/src/components/AuditTrailTools#AuditTrailTools": AuditTrailTools_e85e75806e962e0c4c3b985a35a36c2c,
   "/src/components/OrganizationSwitcher#OrganizationSwitcher": OrganizationSwitcher_3fb42f7121625b1c9535cfc0905831f5,
   "@payloadcms/next/rsc#CollectionCards": CollectionCards_f9c02e79a4aed9a3924487c0cd4cafb1
 }
