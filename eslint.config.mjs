@@ -2,12 +2,24 @@ import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/**', '.next/**', 'data/**', 'artifacts/**', 'src/payload-types.ts', 'src/app/(payload)/admin/importMap.js', 'next-env.d.ts', 'migrations/*.json'],
+    ignores: [
+      'node_modules/**',
+      '.next/**',
+      'data/**',
+      'artifacts/**',
+      'src/payload-types.ts',
+      'src/app/(payload)/admin/importMap.js',
+      'next-env.d.ts',
+      'migrations/*.json',
+    ],
   },
   ...tseslint.configs.recommended,
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/no-explicit-any': 'error',
       // The money path never touches floats: no parseFloat anywhere in the core.
       'no-restricted-globals': ['error', { name: 'parseFloat', message: 'Money is parsed as integers (src/ledger/import/amounts.ts).' }],

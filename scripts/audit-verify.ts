@@ -26,7 +26,9 @@ for (const id of orgIds) {
     console.log(`organization ${id}: ok, ${verdict.checked} events, head ${verdict.lastHash.slice(0, 16)}`)
   } else {
     broken++
-    console.log(`organization ${id}: BROKEN at seq ${verdict.brokenAtSeq} (event id ${verdict.eventId}, ${verdict.reason}); ${verdict.checked} events before it verify`)
+    console.log(
+      `organization ${id}: BROKEN at seq ${verdict.brokenAtSeq} (event id ${verdict.eventId}, ${verdict.reason}); ${verdict.checked} events before it verify`,
+    )
   }
 }
 await pool.end()

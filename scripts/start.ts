@@ -25,7 +25,9 @@ if (!appUrl) {
   appUrl = embedded.appUrl
   ownerUrl = embedded.ownerUrl
 } else if (!process.env.DATABASE_OWNER_URL) {
-  console.warn('DATABASE_OWNER_URL is not set: migrations run as DATABASE_URL. In production, run the app as a role that owns nothing (see docs/deployment.md).')
+  console.warn(
+    'DATABASE_OWNER_URL is not set: migrations run as DATABASE_URL. In production, run the app as a role that owns nothing (see docs/deployment.md).',
+  )
 }
 
 const secret = process.env.PAYLOAD_SECRET || localSecret()

@@ -8,10 +8,14 @@ export async function organizationMemberIds(req: PayloadRequest, organizationId:
   req.context = req.context ?? {}
   const cached = req.context[cacheKey] as number[] | undefined
   if (cached) return cached
-  const rows = await scopedRows<{ user_id: number }>(req, { orgId: organizationId }, {
-    text: 'select distinct user_id from memberships where organization_id = $1',
-    values: [organizationId],
-  })
+  const rows = await scopedRows<{ user_id: number }>(
+    req,
+    { orgId: organizationId },
+    {
+      text: 'select distinct user_id from memberships where organization_id = $1',
+      values: [organizationId],
+    },
+  )
   const ids = rows.map((r) => r.user_id)
   req.context[cacheKey] = ids
   return ids

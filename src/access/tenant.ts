@@ -52,8 +52,7 @@ export async function resolveTenant(req: PayloadRequest): Promise<TenantContext>
   }
   const memberships = await loadMemberships(req, user.id)
   const requested = parseOrgId(req.headers?.get?.(ORG_HEADER)) ?? relationId(user.activeOrganization)
-  const active =
-    memberships.find((m) => m.organizationId === requested) ?? (requested == null ? memberships[0] : undefined)
+  const active = memberships.find((m) => m.organizationId === requested) ?? (requested == null ? memberships[0] : undefined)
   const ctx: TenantContext = {
     userId: user.id,
     organizationId: active?.organizationId ?? null,
@@ -66,10 +65,14 @@ export async function resolveTenant(req: PayloadRequest): Promise<TenantContext>
 }
 
 async function loadMemberships(req: PayloadRequest, userId: number): Promise<Membership[]> {
-  const rows = await scopedRows<{ organization_id: number; role: string }>(req, { userId }, {
-    text: 'select organization_id, role from memberships where user_id = $1 order by organization_id',
-    values: [userId],
-  })
+  const rows = await scopedRows<{ organization_id: number; role: string }>(
+    req,
+    { userId },
+    {
+      text: 'select organization_id, role from memberships where user_id = $1 order by organization_id',
+      values: [userId],
+    },
+  )
   return rows.filter((r) => isRole(r.role)).map((r) => ({ organizationId: r.organization_id, role: r.role as Role }))
 }
 

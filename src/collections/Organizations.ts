@@ -29,9 +29,7 @@ export const Organizations: CollectionConfig = {
     },
     update: async ({ req }) => {
       const t = await resolveTenant(req)
-      return roleMayCall(t.role, 'organization.update') && t.organizationId != null
-        ? { id: { equals: t.organizationId } }
-        : false
+      return roleMayCall(t.role, 'organization.update') && t.organizationId != null ? { id: { equals: t.organizationId } } : false
     },
     delete: () => false,
   },

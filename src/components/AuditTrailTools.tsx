@@ -30,7 +30,11 @@ export function AuditTrailTools() {
         Download CSV
       </a>
       {verdict ? (
-        <span role="status" data-testid="chain-verdict" style={{ fontWeight: 600, color: verdict.ok ? 'var(--theme-success-500)' : 'var(--theme-error-500)' }}>
+        <span
+          role="status"
+          data-testid="chain-verdict"
+          style={{ fontWeight: 600, color: verdict.ok ? 'var(--theme-success-500)' : 'var(--theme-error-500)' }}
+        >
           {verdict.ok
             ? `✓ Chain intact: ${verdict.checked} events verified`
             : `✗ Chain broken at event #${verdict.brokenAtSeq} (${verdict.reason}); ${verdict.checked} events before it verify`}

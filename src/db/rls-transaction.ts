@@ -29,7 +29,17 @@ function state(req: PayloadRequest): RlsState {
   return fresh
 }
 
-const READ_OPERATIONS = new Set(['read', 'find', 'findByID', 'count', 'countVersions', 'findDistinct', 'readDistinct', 'findVersions', 'findVersionByID'])
+const READ_OPERATIONS = new Set([
+  'read',
+  'find',
+  'findByID',
+  'count',
+  'countVersions',
+  'findDistinct',
+  'readDistinct',
+  'findVersions',
+  'findVersionByID',
+])
 
 export const openTenantTransaction: CollectionBeforeOperationHook = async ({ args, collection, operation, overrideAccess, req }) => {
   const tenant = await resolveTenant(req)

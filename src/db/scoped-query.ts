@@ -16,11 +16,14 @@ export async function scopedRows<T>(
   const userId = settings.userId == null ? '' : String(settings.userId)
   const id = await req.transactionID
   if (id != null) {
-    const sessions = (req.payload.db as unknown as { sessions: Record<string, { db: { execute: (q: unknown) => Promise<{ rows: T[] }> } }> }).sessions
+    const sessions = (
+      req.payload.db as unknown as { sessions: Record<string, { db: { execute: (q: unknown) => Promise<{ rows: T[] }> } }> }
+    ).sessions
     const tx = sessions[String(id)]?.db
     if (tx) {
       // The surrounding operation keeps its own settings: put them back afterwards.
-      const saved = (await tx.execute(sql`select current_setting('app.org_id', true) as o, current_setting('app.user_id', true) as u`)).rows[0] as unknown as { o: string | null; u: string | null }
+      const saved = (await tx.execute(sql`select current_setting('app.org_id', true) as o, current_setting('app.user_id', true) as u`))
+        .rows[0] as unknown as { o: string | null; u: string | null }
       await tx.execute(sql`select set_config('app.org_id', ${orgId}, true), set_config('app.user_id', ${userId}, true)`)
       try {
         return (await tx.execute(toSql(query))).rows

@@ -51,7 +51,9 @@ function toText(value: unknown): string | null {
 
 /** The first organization the recipient belongs to, read under that user's own RLS context. */
 async function recipientOrganization(pool: Pool, email: string): Promise<number | null> {
-  const { rows: users } = await pool.query<{ id: number }>('select id from users where lower(email) = lower($1)', [email.split(',')[0]?.trim() ?? ''])
+  const { rows: users } = await pool.query<{ id: number }>('select id from users where lower(email) = lower($1)', [
+    email.split(',')[0]?.trim() ?? '',
+  ])
   const userId = users[0]?.id
   if (userId == null) return null
   const client = await pool.connect()

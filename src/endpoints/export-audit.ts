@@ -24,10 +24,14 @@ export const exportAuditEndpoint: Endpoint = {
     }
     const url = new URL(req.url ?? 'http://localhost')
     const and: Where[] = []
-    for (const [param, op] of [['from', 'greater_than_equal'], ['to', 'less_than']] as const) {
+    for (const [param, op] of [
+      ['from', 'greater_than_equal'],
+      ['to', 'less_than'],
+    ] as const) {
       const value = url.searchParams.get(param)
       if (!value) continue
-      if (Number.isNaN(Date.parse(value))) return errorResponse(400, 'invalid_request', `${param}: not a date (use ISO 8601, e.g. 2026-11-01).`)
+      if (Number.isNaN(Date.parse(value)))
+        return errorResponse(400, 'invalid_request', `${param}: not a date (use ISO 8601, e.g. 2026-11-01).`)
       and.push({ occurredAt: { [op]: new Date(value).toISOString() } })
     }
     const action = url.searchParams.get('action')
@@ -35,7 +39,16 @@ export const exportAuditEndpoint: Endpoint = {
 
     const rows: ReturnType<typeof text>[][] = []
     for (let page = 1; ; page++) {
-      const res = await req.payload.find({ collection: 'audit-events', where: and.length ? { and } : {}, sort: 'seq', limit: PAGE, page, depth: 0, req, overrideAccess: false })
+      const res = await req.payload.find({
+        collection: 'audit-events',
+        where: and.length ? { and } : {},
+        sort: 'seq',
+        limit: PAGE,
+        page,
+        depth: 0,
+        req,
+        overrideAccess: false,
+      })
       for (const e of res.docs) {
         rows.push([
           plain(String(e.seq)),
@@ -54,8 +67,29 @@ export const exportAuditEndpoint: Endpoint = {
       }
       if (!res.hasNextPage) break
     }
-    const csv = writeCsv(['seq', 'occurred_at_utc', 'actor', 'action', 'entity_type', 'entity_id', 'changes', 'request_id', 'ip', 'user_agent', 'prev_hash', 'hash'], rows)
-    await writeAudit(req, { action: 'audit.exported', entityType: 'audit_trail', entityId: String(t.organizationId), changes: { rows: rows.length, filters: Object.fromEntries(url.searchParams) } })
+    const csv = writeCsv(
+      [
+        'seq',
+        'occurred_at_utc',
+        'actor',
+        'action',
+        'entity_type',
+        'entity_id',
+        'changes',
+        'request_id',
+        'ip',
+        'user_agent',
+        'prev_hash',
+        'hash',
+      ],
+      rows,
+    )
+    await writeAudit(req, {
+      action: 'audit.exported',
+      entityType: 'audit_trail',
+      entityId: String(t.organizationId),
+      changes: { rows: rows.length, filters: Object.fromEntries(url.searchParams) },
+    })
     return new Response(csv, {
       headers: {
         'content-type': 'text/csv; charset=utf-8',

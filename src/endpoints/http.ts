@@ -6,7 +6,10 @@ export function errorResponse(status: number, code: string, message: string, det
   return Response.json({ error: { code, message, ...(details === undefined ? {} : { details }) } }, { status })
 }
 
-export async function readJson<T>(req: PayloadRequest, schema: z.ZodType<T>): Promise<{ ok: true; value: T } | { ok: false; response: Response }> {
+export async function readJson<T>(
+  req: PayloadRequest,
+  schema: z.ZodType<T>,
+): Promise<{ ok: true; value: T } | { ok: false; response: Response }> {
   let body: unknown
   try {
     body = req.json ? await req.json() : undefined

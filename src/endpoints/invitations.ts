@@ -34,7 +34,14 @@ export const invitationsEndpoint: Endpoint = {
     const organizationId = t.organizationId
 
     const outcome = await inTenantTransaction(req, async () => {
-      const existing = await req.payload.find({ collection: 'users', where: { email: { equals: email } }, overrideAccess: true, req, limit: 1, depth: 0 })
+      const existing = await req.payload.find({
+        collection: 'users',
+        where: { email: { equals: email } },
+        overrideAccess: true,
+        req,
+        limit: 1,
+        depth: 0,
+      })
       let user = existing.docs[0]
       const isNew = !user
       if (!user) {
@@ -45,19 +52,34 @@ export const invitationsEndpoint: Endpoint = {
           data: { email, name, password: randomBytes(24).toString('base64url'), activeOrganization: organizationId },
         })
       }
-      const already = await req.payload.find({ collection: 'memberships', where: { user: { equals: user.id } }, req, limit: 1, depth: 0, overrideAccess: false })
+      const already = await req.payload.find({
+        collection: 'memberships',
+        where: { user: { equals: user.id } },
+        req,
+        limit: 1,
+        depth: 0,
+        overrideAccess: false,
+      })
       if (already.docs.length > 0) return { kind: 'already_member' as const }
-      const membership = await req.payload.create({ collection: 'memberships', data: { user: user.id, role, organization: organizationId }, req, overrideAccess: false })
-      await writeAudit(req, { action: 'membership.invited', entityType: 'membership', entityId: membership.id, changes: { email, role, newUser: isNew } })
+      const membership = await req.payload.create({
+        collection: 'memberships',
+        data: { user: user.id, role, organization: organizationId },
+        req,
+        overrideAccess: false,
+      })
+      await writeAudit(req, {
+        action: 'membership.invited',
+        entityType: 'membership',
+        entityId: membership.id,
+        changes: { email, role, newUser: isNew },
+      })
       return { kind: 'invited' as const, userId: user.id, membershipId: membership.id, isNew }
     })
     if (outcome.kind === 'already_member') {
       return errorResponse(409, 'already_member', `${email} is already a member of this organization.`)
     }
 
-    const token = outcome.isNew
-      ? await req.payload.forgotPassword({ collection: 'users', data: { email }, disableEmail: true, req })
-      : null
+    const token = outcome.isNew ? await req.payload.forgotPassword({ collection: 'users', data: { email }, disableEmail: true, req }) : null
     const base = process.env.PUBLIC_URL ?? req.payload.config.serverURL ?? ''
     const link = token ? `${base}/admin/reset/${token}` : `${base}/admin`
     await req.payload.sendEmail({

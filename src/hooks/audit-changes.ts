@@ -3,7 +3,20 @@ import type { CollectionAfterChangeHook, CollectionAfterDeleteHook } from 'paylo
 import { relationId } from '../access/tenant'
 import { writeAudit } from '../services/audit'
 
-const IGNORED = new Set(['updatedAt', 'createdAt', 'hash', 'salt', 'password', 'sessions', 'resetPasswordToken', 'resetPasswordExpiration', 'loginAttempts', 'lockUntil', 'apiKey', 'apiKeyIndex'])
+const IGNORED = new Set([
+  'updatedAt',
+  'createdAt',
+  'hash',
+  'salt',
+  'password',
+  'sessions',
+  'resetPasswordToken',
+  'resetPasswordExpiration',
+  'loginAttempts',
+  'lockUntil',
+  'apiKey',
+  'apiKeyIndex',
+])
 
 /** Field-level before/after of what an edit changed; secrets are never copied into the trail. */
 export function diffDocs(before: Record<string, unknown> | undefined, after: Record<string, unknown>) {

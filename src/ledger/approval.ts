@@ -131,10 +131,7 @@ export function canDraft(actor: Actor): { ok: true } | { ok: false; code: 'role_
   return hasRole(actor, EVENT_ROLES.draft) ? { ok: true } : { ok: false, code: 'role_not_allowed' }
 }
 
-export function newDraftRecord(
-  actor: Actor,
-  totals: BatchRecord['totals'],
-): BatchRecord {
+export function newDraftRecord(actor: Actor, totals: BatchRecord['totals']): BatchRecord {
   return { state: 'draft', draftedBy: actor.id, submittedBy: null, contentHash: null, totals, approvals: [] }
 }
 
@@ -178,9 +175,7 @@ export function transition(batch: BatchRecord, event: BatchEvent, actor: Actor, 
   switch (event.type) {
     case 'submit':
       if (event.contentHash === '') return fail('content_hash_required')
-      return done({ ...batch, state: 'submitted', submittedBy: actor.id, contentHash: event.contentHash }, [
-        'lock_content',
-      ])
+      return done({ ...batch, state: 'submitted', submittedBy: actor.id, contentHash: event.contentHash }, ['lock_content'])
 
     case 'discard':
       return done({ ...batch, state: 'discarded' }, ['release_entries'])
@@ -198,10 +193,9 @@ export function transition(batch: BatchRecord, event: BatchEvent, actor: Actor, 
     case 'reject':
       if (actor.id === batch.draftedBy || actor.id === batch.submittedBy) return fail('approver_is_preparer')
       if (event.reason.trim() === '') return fail('reason_required')
-      return done(
-        { ...batch, state: 'rejected', rejection: { actorId: actor.id, at: event.at, reason: event.reason.trim() } },
-        ['release_entries'],
-      )
+      return done({ ...batch, state: 'rejected', rejection: { actorId: actor.id, at: event.at, reason: event.reason.trim() } }, [
+        'release_entries',
+      ])
 
     case 'export':
       // Recomputed from the stored lines by the caller: any edit since approval voids it.

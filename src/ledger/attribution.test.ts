@@ -30,7 +30,11 @@ describe('attribute', () => {
   test('every row lands in exactly one list, keeping its index', () => {
     const rows = ['BOB', 'X', 'JANE', 'Y', 'BOB'].map((code, i) => ({ code, orderId: `o${i}` }))
     const { attributed, unattributed } = attribute(rows, partners)
-    expect(attributed.map((a) => [a.index, a.partnerId])).toEqual([[0, 'p2'], [2, 'p1'], [4, 'p2']])
+    expect(attributed.map((a) => [a.index, a.partnerId])).toEqual([
+      [0, 'p2'],
+      [2, 'p1'],
+      [4, 'p2'],
+    ])
     expect(unattributed.map((u) => u.index)).toEqual([1, 3])
   })
 

@@ -41,11 +41,16 @@ describe('audit hash chain', () => {
   const cases: [string, Tamper, number, string][] = [
     ['edited content', (c) => void (c[2]!.action = 'batch.approved'), 3, 'hash_mismatch'],
     ['deleted row', (c) => void c.splice(1, 1), 3, 'seq_gap'],
-    ['re-hashed row breaks the next link', (c) => {
-      c[1]!.changes = { forged: true }
-      const { id: _i, hash: _h, ...f } = c[1]!
-      c[1]!.hash = auditHash(f)
-    }, 3, 'prev_hash_mismatch'],
+    [
+      're-hashed row breaks the next link',
+      (c) => {
+        c[1]!.changes = { forged: true }
+        const { id: _i, hash: _h, ...f } = c[1]!
+        c[1]!.hash = auditHash(f)
+      },
+      3,
+      'prev_hash_mismatch',
+    ],
   ]
   test.each(cases)('%s is named as the first broken link', (_name, tamper, seq, reason) => {
     const c = chain(5)

@@ -36,8 +36,20 @@ describe('batchContentHash', () => {
     ['an extra entry', { ...base, lines: [{ ...first, entryIds: ['e1', 'e2', 'e4'] }, second] }],
     ['a dropped line', { ...base, lines: [first] }],
     ['the payee email', { ...base, lines: [{ ...first, payee: { method: 'paypal', email: 'evil@x.io' } }, second] }],
-    ['the IBAN', { ...base, lines: [first, { ...second, payee: { method: 'sepa', holderName: 'B', iban: 'FR7630006000011234567890189', bic: null } }] }],
-    ['a BIC added', { ...base, lines: [first, { ...second, payee: { method: 'sepa', holderName: 'B', iban: 'DE89370400440532013000', bic: 'COBADEFFXXX' } }] }],
+    [
+      'the IBAN',
+      {
+        ...base,
+        lines: [first, { ...second, payee: { method: 'sepa', holderName: 'B', iban: 'FR7630006000011234567890189', bic: null } }],
+      },
+    ],
+    [
+      'a BIC added',
+      {
+        ...base,
+        lines: [first, { ...second, payee: { method: 'sepa', holderName: 'B', iban: 'DE89370400440532013000', bic: 'COBADEFFXXX' } }],
+      },
+    ],
     ['the batch id', { ...base, batchId: 'b2' }],
   ])('changes when %s changes', (_name, changed) => {
     expect(batchContentHash(changed)).not.toBe(batchContentHash(base))

@@ -70,12 +70,7 @@ describe('draftBatch selection', () => {
 
 describe('draftBatch netting and sorting', () => {
   test('nets positive and negative entries per partner and currency', () => {
-    const es = [
-      entry('p1', 1000n),
-      entry('p1', -250n),
-      entry('p1', 300n, { currency: 'EUR' }),
-      entry('p2', 999n),
-    ]
+    const es = [entry('p1', 1000n), entry('p1', -250n), entry('p1', 300n, { currency: 'EUR' }), entry('p2', 999n)]
     const d = draftBatch({ asOf: ASOF, entries: es, partners: [paypal('p1', 'Bob'), paypal('p2', 'Alice')] })
     expect(d.lines.map((l) => [l.lineNo, l.partnerName, l.currency, l.amountMinor])).toEqual([
       [1, 'Bob', 'EUR', 300n],
@@ -119,8 +114,18 @@ describe('draftBatch blocked partners', () => {
   test.each([
     ['no method', { payoutMethod: null, payoutDetails: null }, 'USD', 'no_payout_method'],
     ['paypal without email', { payoutDetails: {} }, 'USD', 'missing_email'],
-    ['bad routing number', { payoutMethod: 'ach', payoutDetails: { routingNumber: '123456789', accountNumber: '1' } }, 'USD', 'invalid_routing_number'],
-    ['ACH for a EUR line', { payoutMethod: 'ach', payoutDetails: { routingNumber: '987654320', accountNumber: '1' } }, 'EUR', 'method_currency_mismatch'],
+    [
+      'bad routing number',
+      { payoutMethod: 'ach', payoutDetails: { routingNumber: '123456789', accountNumber: '1' } },
+      'USD',
+      'invalid_routing_number',
+    ],
+    [
+      'ACH for a EUR line',
+      { payoutMethod: 'ach', payoutDetails: { routingNumber: '987654320', accountNumber: '1' } },
+      'EUR',
+      'method_currency_mismatch',
+    ],
   ] as const)('%s', (_name, partnerPatch, currency, reason) => {
     const e = entry('p1', 700n, { currency })
     const d = draftBatch({ asOf: ASOF, entries: [e], partners: [paypal('p1', 'Pat', partnerPatch)] })
@@ -137,15 +142,16 @@ describe('draftBatch blocked partners', () => {
 
 describe('draftBatch invariants (property)', () => {
   const partnerIds = ['p1', 'p2', 'p3', 'p4']
-  const partnersArb = fc.tuple(...partnerIds.map(() => fc.record({ active: fc.boolean(), method: fc.constantFrom('paypal', null, 'ach') }))).map(
-    (specs) =>
+  const partnersArb = fc
+    .tuple(...partnerIds.map(() => fc.record({ active: fc.boolean(), method: fc.constantFrom('paypal', null, 'ach') })))
+    .map((specs) =>
       specs.map((s, i): BatchPartner => {
         const id = partnerIds[i] as string
         return s.method === 'ach'
           ? { ...paypal(id), active: s.active, payoutMethod: 'ach', payoutDetails: { routingNumber: '987654320', accountNumber: '42' } }
           : { ...paypal(id), active: s.active, payoutMethod: s.method }
       }),
-  )
+    )
   const entriesArb = fc.array(
     fc.record({
       partnerId: fc.constantFrom(...partnerIds),
@@ -180,7 +186,11 @@ describe('draftBatch invariants (property)', () => {
         expect([...ids].sort()).toEqual(selected.map((e) => e.id).sort())
 
         const sum = (xs: readonly bigint[]) => xs.reduce((a, b) => a + b, 0n)
-        const accounted = sum([...d.lines.map((l) => l.amountMinor), ...d.carried.map((c) => c.netMinor), ...d.blocked.map((b) => b.netMinor)])
+        const accounted = sum([
+          ...d.lines.map((l) => l.amountMinor),
+          ...d.carried.map((c) => c.netMinor),
+          ...d.blocked.map((b) => b.netMinor),
+        ])
         expect(accounted).toBe(sum(selected.map((e) => e.amountMinor)))
 
         for (const l of d.lines) expect(l.amountMinor > 0n && l.amountMinor >= minPayoutMinor).toBe(true)

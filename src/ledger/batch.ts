@@ -112,10 +112,7 @@ function compareText(a: string, b: string): number {
 
 export function isSelectable(entry: BatchEntry, asOfMs: number, excluded: readonly string[]): boolean {
   return (
-    !entry.held &&
-    entry.batchId === null &&
-    !excluded.includes(entry.status) &&
-    instant(entry.eligibleAt, `entry ${entry.id}`) <= asOfMs
+    !entry.held && entry.batchId === null && !excluded.includes(entry.status) && instant(entry.eligibleAt, `entry ${entry.id}`) <= asOfMs
   )
 }
 
@@ -153,10 +150,7 @@ export function draftBatch(input: DraftBatchInput): DraftBatch {
   // Stable order (currency, partner name, partner id) so line numbers and references are
   // reproducible from the same data.
   const ordered = [...groups.values()].sort(
-    (a, b) =>
-      compareText(a.currency, b.currency) ||
-      compareText(a.partner.name, b.partner.name) ||
-      compareText(a.partner.id, b.partner.id),
+    (a, b) => compareText(a.currency, b.currency) || compareText(a.partner.name, b.partner.name) || compareText(a.partner.id, b.partner.id),
   )
 
   const lines: BatchLine[] = []
@@ -211,9 +205,7 @@ export function draftBatch(input: DraftBatchInput): DraftBatch {
   }
 }
 
-export function totalsByCurrency(
-  lines: readonly { readonly currency: string; readonly amountMinor: bigint }[],
-): CurrencyTotal[] {
+export function totalsByCurrency(lines: readonly { readonly currency: string; readonly amountMinor: bigint }[]): CurrencyTotal[] {
   const totals = new Map<string, { totalMinor: bigint; lineCount: number }>()
   for (const l of lines) {
     const t = totals.get(l.currency) ?? { totalMinor: 0n, lineCount: 0 }
@@ -221,7 +213,5 @@ export function totalsByCurrency(
     t.lineCount += 1
     totals.set(l.currency, t)
   }
-  return [...totals.entries()]
-    .sort(([a], [b]) => compareText(a, b))
-    .map(([currency, t]) => ({ currency, ...t }))
+  return [...totals.entries()].sort(([a], [b]) => compareText(a, b)).map(([currency, t]) => ({ currency, ...t }))
 }

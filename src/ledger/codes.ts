@@ -8,8 +8,7 @@ import { DEFAULT_PROGRAM_SETTINGS, type ProgramSettings } from './settings'
 export type LinkSettings = Pick<ProgramSettings, 'linkParams' | 'linkPathPrefixes'>
 
 export type CanonicalCodeResult =
-  | { ok: true; code: string; source: 'plain' | 'query' | 'path' }
-  | { ok: false; code: 'empty_code' | 'no_code_in_link' }
+  { ok: true; code: string; source: 'plain' | 'query' | 'path' } | { ok: false; code: 'empty_code' | 'no_code_in_link' }
 
 const WHITESPACE = /\s+/gu
 const SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i
@@ -51,7 +50,10 @@ function codeFromUrl(url: URL, link: LinkSettings): { raw: string; source: 'quer
     const hit = params.find(([k, v]) => k.toLowerCase() === name.toLowerCase() && squash(v) !== '')
     if (hit) return { raw: hit[1], source: 'query' }
   }
-  const segments = url.pathname.split('/').filter((s) => s !== '').map(safeDecode)
+  const segments = url.pathname
+    .split('/')
+    .filter((s) => s !== '')
+    .map(safeDecode)
   const prefixes = new Set(link.linkPathPrefixes.map((p) => p.toLowerCase()))
   const at = segments.findIndex((s) => prefixes.has(s.toLowerCase()))
   const last = segments[segments.length - 1]

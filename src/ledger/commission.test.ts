@@ -69,9 +69,23 @@ describe('flat, percent_plus_flat, cap and minimum order value', () => {
     ['percent plus flat, rounded once', { kind: 'percent_plus_flat', rateBps: 1250n, amountMinor: 100n }, 1999n, 350n, null, false],
     ['cap cuts percent', { kind: 'percent', rateBps: 1000n, capMinor: 150n }, 1999n, 150n, null, true],
     ['cap equal is not capped', { kind: 'percent', rateBps: 1000n, capMinor: 200n }, 1999n, 200n, null, false],
-    ['cap cuts percent plus flat', { kind: 'percent_plus_flat', rateBps: 1000n, amountMinor: 100n, capMinor: 250n }, 1999n, 250n, null, true],
+    [
+      'cap cuts percent plus flat',
+      { kind: 'percent_plus_flat', rateBps: 1000n, amountMinor: 100n, capMinor: 250n },
+      1999n,
+      250n,
+      null,
+      true,
+    ],
     ['cap of zero', { kind: 'flat', amountMinor: 500n, capMinor: 0n }, 1999n, 0n, null, true],
-    ['below minimum order value', { kind: 'percent', rateBps: 1000n, minOrderValueMinor: 2000n }, 1999n, 0n, 'below_min_order_value', false],
+    [
+      'below minimum order value',
+      { kind: 'percent', rateBps: 1000n, minOrderValueMinor: 2000n },
+      1999n,
+      0n,
+      'below_min_order_value',
+      false,
+    ],
     ['at minimum order value earns', { kind: 'percent', rateBps: 1000n, minOrderValueMinor: 1999n }, 1999n, 200n, null, false],
     ['flat below minimum', { kind: 'flat', amountMinor: 500n, minOrderValueMinor: 5000n }, 4999n, 0n, 'below_min_order_value', false],
   ])('%s', (_name, rule, valueMinor, expected, zeroReason, capped) => {
@@ -148,13 +162,20 @@ describe('rate history', () => {
   test("the conversion's date is taken in the organization's time zone", () => {
     // 02:00 UTC on 1 March is 28 February in New York, so the March rule is not yet in effect.
     const input = { ...base, occurredAt: new Date('2026-03-01T02:00:00Z'), rateHistory: history }
-    expect(computeCommission({ ...input, timeZone: 'UTC' })).toMatchObject({ explanation: { ruleVersion: 'v2b', conversionDate: '2026-03-01' } })
-    expect(computeCommission({ ...input, timeZone: 'America/New_York' })).toMatchObject({ explanation: { ruleVersion: 'v1', conversionDate: '2026-02-28' } })
+    expect(computeCommission({ ...input, timeZone: 'UTC' })).toMatchObject({
+      explanation: { ruleVersion: 'v2b', conversionDate: '2026-03-01' },
+    })
+    expect(computeCommission({ ...input, timeZone: 'America/New_York' })).toMatchObject({
+      explanation: { ruleVersion: 'v1', conversionDate: '2026-02-28' },
+    })
   })
 
   test('no history and no default: no_rule_in_effect', () => {
     expect(computeCommission({ ...base, programDefault: null })).toEqual({ ok: false, code: 'no_rule_in_effect' })
-    expect(computeCommission({ ...base, programDefault: null, occurredAt: '2025-01-01', rateHistory: history })).toEqual({ ok: false, code: 'no_rule_in_effect' })
+    expect(computeCommission({ ...base, programDefault: null, occurredAt: '2025-01-01', rateHistory: history })).toEqual({
+      ok: false,
+      code: 'no_rule_in_effect',
+    })
   })
 })
 
@@ -178,7 +199,13 @@ describe('explanation', () => {
   test('is JSON-safe and states the arithmetic', () => {
     const r = computeCommission({
       ...base,
-      rateHistory: [{ effectiveFrom: '2026-01-01', rule: { kind: 'percent_plus_flat', rateBps: 1250n, amountMinor: 100n, capMinor: 300n }, version: '7' }],
+      rateHistory: [
+        {
+          effectiveFrom: '2026-01-01',
+          rule: { kind: 'percent_plus_flat', rateBps: 1250n, amountMinor: 100n, capMinor: 300n },
+          version: '7',
+        },
+      ],
     })
     if (!r.ok) throw new Error(r.code)
     expect(JSON.parse(JSON.stringify(r.explanation))).toEqual(r.explanation)
@@ -200,11 +227,7 @@ describe('explanation', () => {
       exactPercentMinor: '249.875',
       capped: true,
       zeroReason: null,
-      steps: [
-        '1999 x 1250 bps / 10000 = 249.875 -> 250 (half_away_from_zero)',
-        '250 + flat 100 = 350',
-        '350 exceeds the cap 300: 300',
-      ],
+      steps: ['1999 x 1250 bps / 10000 = 249.875 -> 250 (half_away_from_zero)', '250 + flat 100 = 350', '350 exceeds the cap 300: 300'],
       amountMinor: '300',
     })
   })
@@ -228,7 +251,11 @@ describe('computeTieredMonth', () => {
 
   test('each conversion counts itself and those before it; crossing never reprices earlier ones', () => {
     const got = computeTieredMonth(
-      [c('c3', '2026-03-03T00:00:00Z', 'o3', 600n), c('c1', '2026-03-01T00:00:00Z', 'o1', 600n), c('c2', '2026-03-02T00:00:00Z', 'o2', 300n)],
+      [
+        c('c3', '2026-03-03T00:00:00Z', 'o3', 600n),
+        c('c1', '2026-03-01T00:00:00Z', 'o1', 600n),
+        c('c2', '2026-03-02T00:00:00Z', 'o2', 300n),
+      ],
       rule,
       'UTC',
     )
@@ -240,11 +267,46 @@ describe('computeTieredMonth', () => {
   })
 
   test.each<[string, ReturnType<typeof c>[], [string, bigint][]]>([
-    ['same instant: order id decides', [c('x', '2026-03-01T00:00:00Z', 'B', 600n), c('y', '2026-03-01T00:00:00Z', 'A', 600n)], [['y', 600n], ['x', 1200n]]],
-    ['order ids compare as text, not numbers', [c('x', '2026-03-01T00:00:00Z', '10', 1n), c('y', '2026-03-01T00:00:00Z', '9', 1n)], [['x', 1n], ['y', 2n]]],
-    ['a new month starts from zero', [c('a', '2026-02-28T23:00:00Z', 'o1', 900n), c('b', '2026-03-01T01:00:00Z', 'o2', 900n)], [['a', 900n], ['b', 900n]]],
-    ['currencies are summed apart', [c('a', '2026-03-01T00:00:00Z', 'o1', 900n, 'USD'), c('b', '2026-03-02T00:00:00Z', 'o2', 900n, 'EUR')], [['a', 900n], ['b', 900n]]],
-    ['a late import for an earlier day takes its own place', [c('old1', '2026-03-05T00:00:00Z', 'o5', 500n), c('late', '2026-03-02T00:00:00Z', 'o2', 100n)], [['late', 100n], ['old1', 600n]]],
+    [
+      'same instant: order id decides',
+      [c('x', '2026-03-01T00:00:00Z', 'B', 600n), c('y', '2026-03-01T00:00:00Z', 'A', 600n)],
+      [
+        ['y', 600n],
+        ['x', 1200n],
+      ],
+    ],
+    [
+      'order ids compare as text, not numbers',
+      [c('x', '2026-03-01T00:00:00Z', '10', 1n), c('y', '2026-03-01T00:00:00Z', '9', 1n)],
+      [
+        ['x', 1n],
+        ['y', 2n],
+      ],
+    ],
+    [
+      'a new month starts from zero',
+      [c('a', '2026-02-28T23:00:00Z', 'o1', 900n), c('b', '2026-03-01T01:00:00Z', 'o2', 900n)],
+      [
+        ['a', 900n],
+        ['b', 900n],
+      ],
+    ],
+    [
+      'currencies are summed apart',
+      [c('a', '2026-03-01T00:00:00Z', 'o1', 900n, 'USD'), c('b', '2026-03-02T00:00:00Z', 'o2', 900n, 'EUR')],
+      [
+        ['a', 900n],
+        ['b', 900n],
+      ],
+    ],
+    [
+      'a late import for an earlier day takes its own place',
+      [c('old1', '2026-03-05T00:00:00Z', 'o5', 500n), c('late', '2026-03-02T00:00:00Z', 'o2', 100n)],
+      [
+        ['late', 100n],
+        ['old1', 600n],
+      ],
+    ],
   ])('%s', (_name, conversions, expected) => {
     expect(computeTieredMonth(conversions, rule, 'UTC').map((g) => [g.id, g.monthToDateRevenueMinor])).toEqual(expected)
   })
@@ -263,8 +325,21 @@ describe('computeTieredMonth', () => {
   })
 
   test('its month-to-date feeds computeCommission', () => {
-    const [, second] = computeTieredMonth([c('a', '2026-03-01T00:00:00Z', 'o1', 900n), c('b', '2026-03-02T00:00:00Z', 'o2', 200n)], rule, 'UTC')
-    const r = computeCommission({ ...base, valueMinor: 200n, programDefault: rule, monthToDateRevenueMinor: second!.monthToDateRevenueMinor })
-    expect(r).toMatchObject({ ok: true, amountMinor: 20n, explanation: { monthToDateRevenueMinor: '1100', tier: { index: 1, rateBps: '1000' } } })
+    const [, second] = computeTieredMonth(
+      [c('a', '2026-03-01T00:00:00Z', 'o1', 900n), c('b', '2026-03-02T00:00:00Z', 'o2', 200n)],
+      rule,
+      'UTC',
+    )
+    const r = computeCommission({
+      ...base,
+      valueMinor: 200n,
+      programDefault: rule,
+      monthToDateRevenueMinor: second!.monthToDateRevenueMinor,
+    })
+    expect(r).toMatchObject({
+      ok: true,
+      amountMinor: 20n,
+      explanation: { monthToDateRevenueMinor: '1100', tier: { index: 1, rateBps: '1000' } },
+    })
   })
 })

@@ -226,8 +226,7 @@ export interface CommissionInput {
 export type CommissionError = RuleAmountError | 'no_rule_in_effect' | 'negative_value' | 'currency_mismatch'
 
 export type CommissionResult =
-  | { ok: true; amountMinor: bigint; rule: CommissionRule; explanation: CommissionExplanation }
-  | { ok: false; code: CommissionError }
+  { ok: true; amountMinor: bigint; rule: CommissionRule; explanation: CommissionExplanation } | { ok: false; code: CommissionError }
 
 function usesAbsoluteAmounts(rule: CommissionRule): boolean {
   return rule.kind !== 'percent' || rule.capMinor !== undefined || rule.minOrderValueMinor !== undefined
@@ -306,11 +305,7 @@ function compareForTiers(a: TierConversion, b: TierConversion): number {
  * reprice the others (history is not edited), even though their positions are returned too.
  * Revenue is summed per currency: thresholds cannot be compared across currencies without a rate.
  */
-export function computeTieredMonth(
-  conversions: readonly TierConversion[],
-  rule: TieredRule,
-  timeZone: string,
-): TierPosition[] {
+export function computeTieredMonth(conversions: readonly TierConversion[], rule: TieredRule, timeZone: string): TierPosition[] {
   const sorted = [...conversions].sort(compareForTiers)
   const running = new Map<string, bigint>()
   return sorted.map((c) => {

@@ -22,17 +22,25 @@ describe('classifyBatch', () => {
     ['all new', [row('A', '1'), row('A', '2'), row('B', '1')], [], ['new', 'new', 'new']],
     ['same key twice in the file', [row('A', '1'), row('A', '1')], [], ['new', 'duplicate_in_file:0']],
     ['trimmed order ids collide', [row('A', '1'), row('B', '9'), row('A', ' 1\t')], [], ['new', 'new', 'duplicate_in_file:0']],
-    ['three copies point at the first', [row('A', '1'), row('A', '1'), row('A', '1')], [], ['new', 'duplicate_in_file:0', 'duplicate_in_file:0']],
+    [
+      'three copies point at the first',
+      [row('A', '1'), row('A', '1'), row('A', '1')],
+      [],
+      ['new', 'duplicate_in_file:0', 'duplicate_in_file:0'],
+    ],
     ['already stored', [row('A', '1')], [dedupeKey('org1', 'A', '1')], ['duplicate_existing']],
-    ['stored wins over in-file', [row('A', '1'), row('A', '1')], [dedupeKey('org1', 'A', '1')], ['duplicate_existing', 'duplicate_existing']],
+    [
+      'stored wins over in-file',
+      [row('A', '1'), row('A', '1')],
+      [dedupeKey('org1', 'A', '1')],
+      ['duplicate_existing', 'duplicate_existing'],
+    ],
     ['stored in another organization', [row('A', '1', 'org2')], [dedupeKey('org1', 'A', '1')], ['new']],
     ['same order, other code: not a duplicate', [row('A', '1'), row('B', '1')], [], ['new', 'new']],
     ['blank order ids never dedupe', [row('A', ''), row('A', '  ')], [], ['missing_order_id', 'missing_order_id']],
     ['empty batch', [], [], []],
   ])('%s', (_name, rows, existing, expected) => {
-    const got = classifyBatch(rows, new Set(existing)).map((c) =>
-      c.kind === 'duplicate_in_file' ? `${c.kind}:${c.firstIndex}` : c.kind,
-    )
+    const got = classifyBatch(rows, new Set(existing)).map((c) => (c.kind === 'duplicate_in_file' ? `${c.kind}:${c.firstIndex}` : c.kind))
     expect(got).toEqual(expected)
   })
 
@@ -45,10 +53,25 @@ describe('findOrdersOnMultipleCodes', () => {
   test.each([
     ['one code per order', [row('A', '1'), row('B', '2')], {}, []],
     ['duplicate row is not a second code', [row('A', '1'), row('A', '1')], {}, []],
-    ['two codes in the file', [row('A', '1'), row('B', ' 1 ')], {}, [{ orderId: '1', codes: ['A', 'B'], rowIndexes: [0, 1], existingCodes: [] }]],
-    ['second code vs stored', [row('B', '1')], { '1': ['A'] }, [{ orderId: '1', codes: ['A', 'B'], rowIndexes: [0], existingCodes: ['A'] }]],
+    [
+      'two codes in the file',
+      [row('A', '1'), row('B', ' 1 ')],
+      {},
+      [{ orderId: '1', codes: ['A', 'B'], rowIndexes: [0, 1], existingCodes: [] }],
+    ],
+    [
+      'second code vs stored',
+      [row('B', '1')],
+      { '1': ['A'] },
+      [{ orderId: '1', codes: ['A', 'B'], rowIndexes: [0], existingCodes: ['A'] }],
+    ],
     ['same code as stored', [row('A', '1')], { '1': ['A'] }, []],
-    ['three codes', [row('C', '1'), row('A', '1')], { '1': ['B', 'A'] }, [{ orderId: '1', codes: ['A', 'B', 'C'], rowIndexes: [0, 1], existingCodes: ['A', 'B'] }]],
+    [
+      'three codes',
+      [row('C', '1'), row('A', '1')],
+      { '1': ['B', 'A'] },
+      [{ orderId: '1', codes: ['A', 'B', 'C'], rowIndexes: [0, 1], existingCodes: ['A', 'B'] }],
+    ],
     ['other organizations do not mix', [row('A', '1', 'org1'), row('B', '1', 'org2')], {}, []],
     ['blank order ids are skipped', [row('A', ''), row('B', '')], {}, []],
   ])('%s', (_name, rows, existing, expected) => {

@@ -9,9 +9,22 @@ const settings: FraudSettings = {
   employeeDomain: { enabled: true, ownDomains: ['acme.com'] },
 }
 
-function ctx(patch: { customerEmail?: string | null; emails?: string[]; isEmployee?: boolean; codesForOrder?: string[]; counts?: [string, number][] } = {}): FraudContext {
+function ctx(
+  patch: {
+    customerEmail?: string | null
+    emails?: string[]
+    isEmployee?: boolean
+    codesForOrder?: string[]
+    counts?: [string, number][]
+  } = {},
+): FraudContext {
   return {
-    conversion: { orderId: ' 1001 ', code: 'JANE', customerEmail: patch.customerEmail ?? 'buyer@example.com', occurredAt: new Date('2026-03-15T12:00:00Z') },
+    conversion: {
+      orderId: ' 1001 ',
+      code: 'JANE',
+      customerEmail: patch.customerEmail ?? 'buyer@example.com',
+      occurredAt: new Date('2026-03-15T12:00:00Z'),
+    },
     partner: { id: 'p1', emails: patch.emails ?? ['jane.doe@gmail.com'], isEmployee: patch.isEmployee ?? false },
     codesForOrder: patch.codesForOrder ?? ['JANE'],
     partnerDailyCounts: new Map(patch.counts ?? [['2026-03-15', 1]]),
@@ -125,7 +138,12 @@ describe('velocity', () => {
   })
 
   test('uneven history: the average is the 30-day total over 30 days', () => {
-    const counts = new Map([[day, 12], [addDays(day, -1), 30], [addDays(day, -30), 42], [addDays(day, -31), 9999]])
+    const counts = new Map([
+      [day, 12],
+      [addDays(day, -1), 30],
+      [addDays(day, -30), 42],
+      [addDays(day, -31), 9999],
+    ])
     // total 72 over 30 days = 2.4 a day; 12 is exactly 5 x 2.4, so not above it.
     expect(checkVelocity(counts, day, v)).toBeNull()
     counts.set(day, 13)

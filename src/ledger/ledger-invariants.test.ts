@@ -10,7 +10,13 @@ import { computeRefundEntry, type PostedEntry } from './refunds'
 const seed = Number(process.env.LEDGER_PROPERTY_SEED ?? 42)
 
 describe('checkConversionLedger', () => {
-  const state: ConversionState = { rule: { kind: 'percent', rateBps: 1000n }, valueMinor: 10_000n, refundedMinor: 0n, fullyRefunded: false, roundingMode: 'half_away_from_zero' }
+  const state: ConversionState = {
+    rule: { kind: 'percent', rateBps: 1000n },
+    valueMinor: 10_000n,
+    refundedMinor: 0n,
+    fullyRefunded: false,
+    roundingMode: 'half_away_from_zero',
+  }
   test.each<[string, Partial<ConversionState>, bigint[], string[]]>([
     ['accrual only', {}, [1000n], []],
     ['after a partial refund', { refundedMinor: 4000n }, [1000n, -400n], []],
@@ -19,7 +25,12 @@ describe('checkConversionLedger', () => {
     ['full refund left money', { refundedMinor: 10_000n, fullyRefunded: true }, [1000n, -999n], ['total_mismatch', 'full_refund_not_zero']],
     ['flat survives a partial refund', { rule: { kind: 'flat', amountMinor: 300n }, refundedMinor: 9_999n }, [300n], []],
   ])('%s', (_name, patch, amounts, codes) => {
-    expect(checkConversionLedger({ ...state, ...patch }, amounts.map((amountMinor) => ({ amountMinor }))).map((v) => v.code)).toEqual(codes)
+    expect(
+      checkConversionLedger(
+        { ...state, ...patch },
+        amounts.map((amountMinor) => ({ amountMinor })),
+      ).map((v) => v.code),
+    ).toEqual(codes)
   })
 })
 
@@ -41,23 +52,30 @@ type Step = { kind: 'refund'; amountMinor: bigint | null } | { kind: 'approve' }
 
 const amounts = fc.bigInt({ min: 0n, max: 100_000n })
 const bps = fc.bigInt({ min: 0n, max: 10_000n })
-const limits = fc.record(
-  { capMinor: amounts, minOrderValueMinor: fc.bigInt({ min: 0n, max: 200_000n }) },
-  { requiredKeys: [] },
-)
+const limits = fc.record({ capMinor: amounts, minOrderValueMinor: fc.bigInt({ min: 0n, max: 200_000n }) }, { requiredKeys: [] })
 const ruleArb: fc.Arbitrary<CommissionRule> = fc.oneof(
   fc.tuple(bps, limits).map(([rateBps, l]): CommissionRule => ({ kind: 'percent', rateBps, ...l })),
   fc.tuple(amounts, limits).map(([amountMinor, l]): CommissionRule => ({ kind: 'flat', amountMinor, ...l })),
-  fc.tuple(bps, amounts, limits).map(([rateBps, amountMinor, l]): CommissionRule => ({ kind: 'percent_plus_flat', rateBps, amountMinor, ...l })),
+  fc
+    .tuple(bps, amounts, limits)
+    .map(([rateBps, amountMinor, l]): CommissionRule => ({ kind: 'percent_plus_flat', rateBps, amountMinor, ...l })),
   fc.tuple(bps, bps, fc.bigInt({ min: 1n, max: 2_000_000n }), limits).map(([low, high, thresholdMinor, l]): CommissionRule => ({
     kind: 'tiered',
-    tiers: [{ thresholdMinor: 0n, rateBps: low }, { thresholdMinor, rateBps: high }],
+    tiers: [
+      { thresholdMinor: 0n, rateBps: low },
+      { thresholdMinor, rateBps: high },
+    ],
     ...l,
   })),
 )
 const stepArb = (valueMinor: bigint): fc.Arbitrary<Step> =>
   fc.oneof(
-    { weight: 4, arbitrary: fc.option(fc.bigInt({ min: -10n, max: valueMinor + valueMinor / 5n + 2n }), { freq: 5 }).map((amountMinor): Step => ({ kind: 'refund', amountMinor })) },
+    {
+      weight: 4,
+      arbitrary: fc
+        .option(fc.bigInt({ min: -10n, max: valueMinor + valueMinor / 5n + 2n }), { freq: 5 })
+        .map((amountMinor): Step => ({ kind: 'refund', amountMinor })),
+    },
     { weight: 1, arbitrary: fc.constant<Step>({ kind: 'approve' }) },
   )
 const scenarioArb = fc
@@ -96,7 +114,15 @@ describe('ledger properties over random conversions and refunds', () => {
             entries = entries.map((e) => ({ ...e, approved: true }))
           } else {
             const r = computeRefundEntry(
-              { valueMinor: s.valueMinor, currency: 'USD', rule: s.rule, roundingMode: s.roundingMode, monthToDateRevenueMinor: s.monthToDateRevenueMinor, entries, refundsSoFarMinor: refunds },
+              {
+                valueMinor: s.valueMinor,
+                currency: 'USD',
+                rule: s.rule,
+                roundingMode: s.roundingMode,
+                monthToDateRevenueMinor: s.monthToDateRevenueMinor,
+                entries,
+                refundsSoFarMinor: refunds,
+              },
               { amountMinor: step.amountMinor },
             )
             if (!r.ok) {
@@ -124,27 +150,40 @@ describe('ledger properties over random conversions and refunds', () => {
 
   test('percent: the total equals the rate on the final net value, rounded once', () => {
     fc.assert(
-      fc.property(fc.bigInt({ min: 1n, max: 10_000_000n }), bps, fc.array(fc.bigInt({ min: 1n, max: 1_000_000n }), { maxLength: 6 }), (valueMinor, rateBps, asked) => {
-        const rule: CommissionRule = { kind: 'percent', rateBps }
-        const base = { valueMinor, currency: 'USD', rule, roundingMode: 'half_away_from_zero' as const }
-        const first = computeCommission({ ...base, occurredAt: '2026-01-15', timeZone: 'UTC', rateHistory: [], programDefault: rule })
-        if (!first.ok) throw new Error(first.code)
-        const entries: PostedEntry[] = [{ kind: 'accrual', amountMinor: first.amountMinor, eligibleOn: '2026-02-14', approved: true }]
-        const refunds: bigint[] = []
-        let full = false
-        for (const amountMinor of asked) {
-          if (full) break
-          const r = computeRefundEntry({ ...base, entries, refundsSoFarMinor: refunds }, { amountMinor })
-          if (!r.ok) throw new Error(r.code)
-          refunds.push(r.refundAppliedMinor)
-          full = r.fullRefund
-          if (r.entry) entries.push({ ...r.entry, approved: false })
-        }
-        const net = valueMinor - refunds.reduce((a, b) => a + b, 0n)
-        const total = entries.reduce((a, e) => a + e.amountMinor, 0n)
-        expect(total).toBe(expectedCommissionMinor({ rule, valueMinor, refundedMinor: valueMinor - net, fullyRefunded: full, roundingMode: 'half_away_from_zero' }))
-        expect(total).toBe(full ? 0n : (net * rateBps * 2n + 10_000n) / 20_000n) // half-up on non-negatives, written out by hand
-      }),
+      fc.property(
+        fc.bigInt({ min: 1n, max: 10_000_000n }),
+        bps,
+        fc.array(fc.bigInt({ min: 1n, max: 1_000_000n }), { maxLength: 6 }),
+        (valueMinor, rateBps, asked) => {
+          const rule: CommissionRule = { kind: 'percent', rateBps }
+          const base = { valueMinor, currency: 'USD', rule, roundingMode: 'half_away_from_zero' as const }
+          const first = computeCommission({ ...base, occurredAt: '2026-01-15', timeZone: 'UTC', rateHistory: [], programDefault: rule })
+          if (!first.ok) throw new Error(first.code)
+          const entries: PostedEntry[] = [{ kind: 'accrual', amountMinor: first.amountMinor, eligibleOn: '2026-02-14', approved: true }]
+          const refunds: bigint[] = []
+          let full = false
+          for (const amountMinor of asked) {
+            if (full) break
+            const r = computeRefundEntry({ ...base, entries, refundsSoFarMinor: refunds }, { amountMinor })
+            if (!r.ok) throw new Error(r.code)
+            refunds.push(r.refundAppliedMinor)
+            full = r.fullRefund
+            if (r.entry) entries.push({ ...r.entry, approved: false })
+          }
+          const net = valueMinor - refunds.reduce((a, b) => a + b, 0n)
+          const total = entries.reduce((a, e) => a + e.amountMinor, 0n)
+          expect(total).toBe(
+            expectedCommissionMinor({
+              rule,
+              valueMinor,
+              refundedMinor: valueMinor - net,
+              fullyRefunded: full,
+              roundingMode: 'half_away_from_zero',
+            }),
+          )
+          expect(total).toBe(full ? 0n : (net * rateBps * 2n + 10_000n) / 20_000n) // half-up on non-negatives, written out by hand
+        },
+      ),
       { seed, numRuns: 200 },
     )
   })

@@ -79,12 +79,18 @@ describe('resolvePayee', () => {
   })
 
   test('normalises what it accepts', () => {
-    expect(resolvePayee({ ...base, payoutMethod: 'SEPA', payoutDetails: { iban: 'de89 3704 0044 0532 0130 00', bic: ' cobadeffxxx ' } })).toEqual({
+    expect(
+      resolvePayee({ ...base, payoutMethod: 'SEPA', payoutDetails: { iban: 'de89 3704 0044 0532 0130 00', bic: ' cobadeffxxx ' } }),
+    ).toEqual({
       ok: true,
       payee: { method: 'sepa', holderName: 'Jane Doe', iban: 'DE89370400440532013000', bic: 'COBADEFFXXX' },
     })
     expect(
-      resolvePayee({ ...base, payoutMethod: 'ach', payoutDetails: { routingNumber: '021000021', accountNumber: '00012', accountType: 'Savings', holderName: 'J Doe' } }),
+      resolvePayee({
+        ...base,
+        payoutMethod: 'ach',
+        payoutDetails: { routingNumber: '021000021', accountNumber: '00012', accountType: 'Savings', holderName: 'J Doe' },
+      }),
     ).toEqual({
       ok: true,
       payee: { method: 'ach', holderName: 'J Doe', routingNumber: '021000021', accountNumber: '00012', accountType: 'savings' },

@@ -3,7 +3,12 @@ import { describe, expect, test } from 'vitest'
 import type { CommissionRule } from './commission'
 import { computeRefundEntry, matchRefund, type PostedEntry, type RefundableConversion } from './refunds'
 
-const accrual = (amountMinor: bigint, approved = false): PostedEntry => ({ kind: 'accrual', amountMinor, eligibleOn: '2026-02-14', approved })
+const accrual = (amountMinor: bigint, approved = false): PostedEntry => ({
+  kind: 'accrual',
+  amountMinor,
+  eligibleOn: '2026-02-14',
+  approved,
+})
 
 function conversion(rule: CommissionRule, accrued: bigint, patch: Partial<RefundableConversion> = {}): RefundableConversion {
   return {
@@ -29,18 +34,78 @@ describe('computeRefundEntry: amounts', () => {
     ['percent, more than the value is full', conversion(percent, 1250n), 99_999n, true, 0n, -1250n],
     ['percent, rounding on the net (6001 x 12.5% = 750.125)', conversion(percent, 1250n), 3_999n, false, 750n, -500n],
     ['percent, one cent refunded', conversion(percent, 1250n), 1n, false, 1250n, null], // 9999 x 12.5% = 1249.875 -> 1250
-    ['percent, second partial', conversion(percent, 1250n, { refundsSoFarMinor: [4_000n], entries: [accrual(1250n), { kind: 'reversal', amountMinor: -500n, eligibleOn: '2026-02-14', approved: false }] }), 2_000n, false, 500n, -250n],
-    ['percent, remaining value refunded is full', conversion(percent, 1250n, { refundsSoFarMinor: [4_000n], entries: [accrual(1250n), { kind: 'reversal', amountMinor: -500n, eligibleOn: '2026-02-14', approved: false }] }), 6_000n, true, 0n, -750n],
+    [
+      'percent, second partial',
+      conversion(percent, 1250n, {
+        refundsSoFarMinor: [4_000n],
+        entries: [accrual(1250n), { kind: 'reversal', amountMinor: -500n, eligibleOn: '2026-02-14', approved: false }],
+      }),
+      2_000n,
+      false,
+      500n,
+      -250n,
+    ],
+    [
+      'percent, remaining value refunded is full',
+      conversion(percent, 1250n, {
+        refundsSoFarMinor: [4_000n],
+        entries: [accrual(1250n), { kind: 'reversal', amountMinor: -500n, eligibleOn: '2026-02-14', approved: false }],
+      }),
+      6_000n,
+      true,
+      0n,
+      -750n,
+    ],
     ['flat, partial: kept', conversion(flat, 500n), 9_999n, false, 500n, null],
     ['flat, full: reversed', conversion(flat, 500n), null, true, 0n, -500n],
     ['percent plus flat, partial: percent part only', conversion(both, 1200n), 5_000n, false, 700n, -500n],
     ['percent plus flat, full', conversion(both, 1200n), null, true, 0n, -1200n],
     ['cap still binds after a partial refund', conversion({ ...percent, capMinor: 300n }, 300n), 5_000n, false, 300n, null],
     ['cap stops binding', conversion({ ...percent, capMinor: 300n }, 300n), 8_000n, false, 250n, -50n],
-    ['minimum order tested on the original value', conversion({ ...percent, minOrderValueMinor: 9_000n }, 1250n), 5_000n, false, 625n, -625n],
-    ['below minimum from the start: nothing to take back', conversion({ ...percent, minOrderValueMinor: 20_000n }, 0n), 5_000n, false, 0n, null],
-    ['tiered keeps the rate of its month-to-date', conversion({ kind: 'tiered', tiers: [{ thresholdMinor: 0n, rateBps: 500n }, { thresholdMinor: 50_000n, rateBps: 1000n }] }, 1000n, { monthToDateRevenueMinor: 60_000n }), 5_000n, false, 500n, -500n],
-    ['a rejected (already zeroed) commission posts nothing', conversion(percent, 1250n, { entries: [accrual(1250n), { kind: 'reversal', amountMinor: -1250n, eligibleOn: '2026-02-14', approved: false }] }), 5_000n, false, 625n, null],
+    [
+      'minimum order tested on the original value',
+      conversion({ ...percent, minOrderValueMinor: 9_000n }, 1250n),
+      5_000n,
+      false,
+      625n,
+      -625n,
+    ],
+    [
+      'below minimum from the start: nothing to take back',
+      conversion({ ...percent, minOrderValueMinor: 20_000n }, 0n),
+      5_000n,
+      false,
+      0n,
+      null,
+    ],
+    [
+      'tiered keeps the rate of its month-to-date',
+      conversion(
+        {
+          kind: 'tiered',
+          tiers: [
+            { thresholdMinor: 0n, rateBps: 500n },
+            { thresholdMinor: 50_000n, rateBps: 1000n },
+          ],
+        },
+        1000n,
+        { monthToDateRevenueMinor: 60_000n },
+      ),
+      5_000n,
+      false,
+      500n,
+      -500n,
+    ],
+    [
+      'a rejected (already zeroed) commission posts nothing',
+      conversion(percent, 1250n, {
+        entries: [accrual(1250n), { kind: 'reversal', amountMinor: -1250n, eligibleOn: '2026-02-14', approved: false }],
+      }),
+      5_000n,
+      false,
+      625n,
+      null,
+    ],
   ])('%s', (_name, conv, amountMinor, fullRefund, target, entryAmount) => {
     const r = computeRefundEntry(conv, { amountMinor })
     if (!r.ok) throw new Error(r.code)
@@ -50,12 +115,23 @@ describe('computeRefundEntry: amounts', () => {
   })
 
   test('JPY and BHD follow the currency minor units', () => {
-    const jpy = computeRefundEntry(conversion(percent, 250n, { valueMinor: 1999n, currency: 'JPY' }), { amountMinor: 999n, currency: 'JPY' })
+    const jpy = computeRefundEntry(conversion(percent, 250n, { valueMinor: 1999n, currency: 'JPY' }), {
+      amountMinor: 999n,
+      currency: 'JPY',
+    })
     expect(jpy).toMatchObject({ ok: true, targetCommissionMinor: 125n, entry: { amountMinor: -125n } }) // 1000 x 12.5% = 125
     // 1.988 BHD x 12.5% = 248.5 fils: the tie goes to 249 or, under half-even, to 248.
     const bhd = conversion(percent, 250n, { valueMinor: 1999n, currency: 'BHD' })
-    expect(computeRefundEntry(bhd, { amountMinor: 11n })).toMatchObject({ ok: true, targetCommissionMinor: 249n, entry: { amountMinor: -1n } })
-    expect(computeRefundEntry({ ...bhd, roundingMode: 'half_even' }, { amountMinor: 11n })).toMatchObject({ ok: true, targetCommissionMinor: 248n, entry: { amountMinor: -2n } })
+    expect(computeRefundEntry(bhd, { amountMinor: 11n })).toMatchObject({
+      ok: true,
+      targetCommissionMinor: 249n,
+      entry: { amountMinor: -1n },
+    })
+    expect(computeRefundEntry({ ...bhd, roundingMode: 'half_even' }, { amountMinor: 11n })).toMatchObject({
+      ok: true,
+      targetCommissionMinor: 248n,
+      entry: { amountMinor: -2n },
+    })
   })
 })
 
@@ -81,7 +157,12 @@ describe('computeRefundEntry: reversal or clawback', () => {
     const r = computeRefundEntry(conversion(percent, 1250n), { amountMinor: 4_000n })
     if (!r.ok) throw new Error(r.code)
     expect(JSON.parse(JSON.stringify(r.explanation))).toEqual(r.explanation)
-    expect(r.explanation).toMatchObject({ refundAppliedMinor: '4000', netValueMinor: '6000', postedSoFarMinor: '1250', targetCommissionMinor: '750' })
+    expect(r.explanation).toMatchObject({
+      refundAppliedMinor: '4000',
+      netValueMinor: '6000',
+      postedSoFarMinor: '1250',
+      targetCommissionMinor: '750',
+    })
   })
 })
 
@@ -92,7 +173,13 @@ describe('computeRefundEntry: expected failures', () => {
     ['other currency', conversion(percent, 1250n), 5n, 'EUR', 'currency_mismatch'],
     ['already fully refunded', conversion(percent, 1250n, { refundsSoFarMinor: [10_000n] }), null, undefined, 'already_fully_refunded'],
     ['nothing was accrued', conversion(percent, 0n, { entries: [] }), null, undefined, 'no_accrual'],
-    ['tiered without its month-to-date', conversion({ kind: 'tiered', tiers: [{ thresholdMinor: 0n, rateBps: 1n }] }, 1n), 5n, undefined, 'missing_month_to_date'],
+    [
+      'tiered without its month-to-date',
+      conversion({ kind: 'tiered', tiers: [{ thresholdMinor: 0n, rateBps: 1n }] }, 1n),
+      5n,
+      undefined,
+      'missing_month_to_date',
+    ],
   ])('%s', (_name, conv, amountMinor, currency, code) => {
     expect(computeRefundEntry(conv, { amountMinor, currency })).toEqual({ ok: false, code })
   })

@@ -55,12 +55,7 @@ export interface RefundExplanation {
   readonly steps: readonly string[]
 }
 
-export type RefundError =
-  | 'currency_mismatch'
-  | 'invalid_refund_amount'
-  | 'already_fully_refunded'
-  | 'no_accrual'
-  | RuleAmountError
+export type RefundError = 'currency_mismatch' | 'invalid_refund_amount' | 'already_fully_refunded' | 'no_accrual' | RuleAmountError
 
 export type RefundResult =
   | {

@@ -19,7 +19,11 @@ describe('defaults from ledger-rules.md', () => {
   const d = DEFAULT_PROGRAM_SETTINGS
   test.each<[string, unknown, unknown]>([
     ['rounding: half away from zero', d.roundingMode, 'half_away_from_zero'],
-    ['link query parameters, in priority order', d.linkParams, ['ref', 'via', 'aff', 'affiliate', 'code', 'coupon', 'discount', 'discount_code', 'promo']],
+    [
+      'link query parameters, in priority order',
+      d.linkParams,
+      ['ref', 'via', 'aff', 'affiliate', 'code', 'coupon', 'discount', 'discount_code', 'promo'],
+    ],
     ['link path prefixes', d.linkPathPrefixes, ['r', 'ref', 'go']],
     ['decimal comma off', d.decimalComma, false],
     ['date order MDY', d.dateOrder, 'MDY'],
@@ -94,7 +98,19 @@ describe('parseProgramSettings', () => {
     ['rate over 100%', { defaultRule: { kind: 'percent', rateBps: 10001 } }, 'defaultRule.rateBps'],
     ['fractional rate', { defaultRule: { kind: 'percent', rateBps: '12.5' } }, 'defaultRule.rateBps'],
     ['unknown rule kind', { defaultRule: { kind: 'bonus' } }, 'defaultRule.kind'],
-    ['tiers not ascending', { defaultRule: { kind: 'tiered', tiers: [{ thresholdMinor: 5, rateBps: 1 }, { thresholdMinor: 5, rateBps: 2 }] } }, 'defaultRule.tiers'],
+    [
+      'tiers not ascending',
+      {
+        defaultRule: {
+          kind: 'tiered',
+          tiers: [
+            { thresholdMinor: 5, rateBps: 1 },
+            { thresholdMinor: 5, rateBps: 2 },
+          ],
+        },
+      },
+      'defaultRule.tiers',
+    ],
   ])('refuses %s', (_name, json, path) => {
     const r = parseProgramSettings(json)
     expect(r.ok).toBe(false)
@@ -112,7 +128,14 @@ describe('parseProgramSettings', () => {
     const s = parsed({
       minPayoutMinor: '5000',
       secondApproverThresholdMinor: '1000000',
-      defaultRule: { kind: 'tiered', tiers: [{ thresholdMinor: 0, rateBps: 500 }, { thresholdMinor: '100000', rateBps: 1000 }], capMinor: 20000 },
+      defaultRule: {
+        kind: 'tiered',
+        tiers: [
+          { thresholdMinor: 0, rateBps: 500 },
+          { thresholdMinor: '100000', rateBps: 1000 },
+        ],
+        capMinor: 20000,
+      },
     })
     const stored = JSON.stringify(serializeProgramSettings(s))
     expect(parsed(JSON.parse(stored))).toEqual(s)
@@ -123,9 +146,21 @@ describe('parseProgramSettings', () => {
 describe('commissionRuleSchema', () => {
   test.each<[string, unknown, unknown]>([
     ['percent from JSON numbers', { kind: 'percent', rateBps: 1250 }, { kind: 'percent', rateBps: 1250n }],
-    ['flat with cap from strings', { kind: 'flat', amountMinor: '500', capMinor: '400' }, { kind: 'flat', amountMinor: 500n, capMinor: 400n }],
-    ['null limits mean not set', { kind: 'percent', rateBps: 1, capMinor: null, minOrderValueMinor: null, currency: null }, { kind: 'percent', rateBps: 1n }],
-    ['percent plus flat with currency', { kind: 'percent_plus_flat', rateBps: 100, amountMinor: 50, currency: 'EUR' }, { kind: 'percent_plus_flat', rateBps: 100n, amountMinor: 50n, currency: 'EUR' }],
+    [
+      'flat with cap from strings',
+      { kind: 'flat', amountMinor: '500', capMinor: '400' },
+      { kind: 'flat', amountMinor: 500n, capMinor: 400n },
+    ],
+    [
+      'null limits mean not set',
+      { kind: 'percent', rateBps: 1, capMinor: null, minOrderValueMinor: null, currency: null },
+      { kind: 'percent', rateBps: 1n },
+    ],
+    [
+      'percent plus flat with currency',
+      { kind: 'percent_plus_flat', rateBps: 100, amountMinor: 50, currency: 'EUR' },
+      { kind: 'percent_plus_flat', rateBps: 100n, amountMinor: 50n, currency: 'EUR' },
+    ],
   ])('%s', (_name, json, expected) => {
     const r = commissionRuleSchema.safeParse(json)
     expect(r.success).toBe(true)

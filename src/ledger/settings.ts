@@ -125,7 +125,11 @@ export const rateHistoryEntrySchema = z.strictObject({
   version: z.preprocess((v) => (v === null ? undefined : typeof v === 'number' ? String(v) : v), z.string().optional()),
 })
 
-const linkWord = z.string().trim().min(1).regex(/^[^/?#&=\s]+$/, 'a bare name, without / ? # & =')
+const linkWord = z
+  .string()
+  .trim()
+  .min(1)
+  .regex(/^[^/?#&=\s]+$/, 'a bare name, without / ? # & =')
 const enabled = z.boolean().default(true)
 const domain = z
   .string()
@@ -135,8 +139,14 @@ const domain = z
 
 export const programSettingsSchema = z.strictObject({
   roundingMode: z.enum(['half_away_from_zero', 'half_even']).default('half_away_from_zero'),
-  linkParams: z.array(linkWord).min(1).default(() => [...DEFAULT_PROGRAM_SETTINGS.linkParams]),
-  linkPathPrefixes: z.array(linkWord).min(1).default(() => [...DEFAULT_PROGRAM_SETTINGS.linkPathPrefixes]),
+  linkParams: z
+    .array(linkWord)
+    .min(1)
+    .default(() => [...DEFAULT_PROGRAM_SETTINGS.linkParams]),
+  linkPathPrefixes: z
+    .array(linkWord)
+    .min(1)
+    .default(() => [...DEFAULT_PROGRAM_SETTINGS.linkPathPrefixes]),
   decimalComma: z.boolean().default(false),
   dateOrder: z.enum(['MDY', 'DMY']).default('MDY'),
   timeZone: z.string().refine(isValidTimeZone, 'unknown time zone').default('UTC'),
@@ -171,8 +181,7 @@ void _historyMatches
 
 export type SettingsIssue = { path: string; message: string }
 export type ParseSettingsResult =
-  | { ok: true; settings: ProgramSettings }
-  | { ok: false; code: 'invalid_json' | 'invalid_settings'; issues: SettingsIssue[] }
+  { ok: true; settings: ProgramSettings } | { ok: false; code: 'invalid_json' | 'invalid_settings'; issues: SettingsIssue[] }
 
 /**
  * Reads stored settings, filling every missing key (at any depth) with its default. Unknown keys

@@ -45,16 +45,34 @@ export async function seedDemo(payload: Payload, opts: { password?: string } = {
   const admin = await payload.findByID({ collection: 'users', id: created.get('admin')!.id, overrideAccess: true })
   const adminUser = { ...admin, collection: 'users' as const }
 
-  const org = await payload.create({ collection: 'organizations', data: { name: 'Demo Outfitters', slug: DEMO_SLUG }, user: adminUser, overrideAccess: false })
-  const org2 = await payload.create({ collection: 'organizations', data: { name: 'Northwind Referrals', slug: 'northwind' }, user: adminUser, overrideAccess: false })
+  const org = await payload.create({
+    collection: 'organizations',
+    data: { name: 'Demo Outfitters', slug: DEMO_SLUG },
+    user: adminUser,
+    overrideAccess: false,
+  })
+  const org2 = await payload.create({
+    collection: 'organizations',
+    data: { name: 'Northwind Referrals', slug: 'northwind' },
+    user: adminUser,
+    overrideAccess: false,
+  })
 
   const ctx = systemContext(org.id, 'seed')
   const ctx2 = systemContext(org2.id, 'seed')
   for (const u of users) {
     if (u.role === 'admin') continue
-    await payload.create({ collection: 'memberships', data: { user: created.get(u.role)!.id, role: u.role, organization: org.id }, context: { ...ctx } })
+    await payload.create({
+      collection: 'memberships',
+      data: { user: created.get(u.role)!.id, role: u.role, organization: org.id },
+      context: { ...ctx },
+    })
   }
-  await payload.create({ collection: 'memberships', data: { user: created.get('ops')!.id, role: 'ops', organization: org2.id }, context: { ...ctx2 } })
+  await payload.create({
+    collection: 'memberships',
+    data: { user: created.get('ops')!.id, role: 'ops', organization: org2.id },
+    context: { ...ctx2 },
+  })
   for (const u of users) {
     await payload.update({ collection: 'users', id: created.get(u.role)!.id, data: { activeOrganization: org.id }, overrideAccess: true })
   }
@@ -103,7 +121,15 @@ async function seedProgram(
   }
   await payload.create({
     collection: 'conversions',
-    data: { code: 'UNKNOWN20', orderId: `#${order + 1}`, valueMinor: 4200, currency: 'USD', occurredAt: new Date(Date.UTC(2026, 9, 20)).toISOString(), status: 'unattributed', organization },
+    data: {
+      code: 'UNKNOWN20',
+      orderId: `#${order + 1}`,
+      valueMinor: 4200,
+      currency: 'USD',
+      occurredAt: new Date(Date.UTC(2026, 9, 20)).toISOString(),
+      status: 'unattributed',
+      organization,
+    },
     context: { ...context },
   })
 }

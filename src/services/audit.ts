@@ -54,7 +54,5 @@ export async function writeAudit(req: PayloadRequest, input: AuditInput): Promis
 
 /** bigint and Date values become strings so the stored JSON hashes the same after a round trip. */
 export function toJsonSafe(value: unknown): unknown {
-  return JSON.parse(
-    JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ?? 'null',
-  ) as unknown
+  return JSON.parse(JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ?? 'null') as unknown
 }

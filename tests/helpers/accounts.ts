@@ -11,7 +11,10 @@ export function uniqueEmail(prefix: string): string {
 }
 
 /** Raw SQL as the database owner (bypasses RLS): for checking what really got stored. */
-export async function ownerQuery<T extends Record<string, unknown> = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
+export async function ownerQuery<T extends Record<string, unknown> = Record<string, unknown>>(
+  text: string,
+  params: unknown[] = [],
+): Promise<T[]> {
   const client = new pg.Client({ connectionString: inject('ownerUrl') })
   await client.connect()
   try {

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 
 import type pg from 'pg'
 
@@ -16,17 +16,33 @@ export async function createOrgFixture(owner: pg.Client, name: string, existingO
   const one = async (text: string, values: unknown[]) => Number((await owner.query<{ id: number }>(text, values)).rows[0]!.id)
   const organizationId =
     existingOrganizationId ??
-    (await one(`insert into organizations (name, slug) values ($1, $2) returning id`, [name, `${name.toLowerCase().replace(/\W+/g, '-')}-${tag}`]))
+    (await one(`insert into organizations (name, slug) values ($1, $2) returning id`, [
+      name,
+      `${name.toLowerCase().replace(/\W+/g, '-')}-${tag}`,
+    ]))
   const userId = await one(`insert into users (email) values ($1) returning id`, [`member-${tag}@fixture.test`])
-  const membership = await one(`insert into memberships (user_id, role, organization_id) values ($1, 'ops', $2) returning id`, [userId, organizationId])
-  const partner = await one(`insert into partners (name, status, organization_id) values ($1, 'active', $2) returning id`, [`Partner ${tag}`, organizationId])
-  const code = await one(`insert into partner_codes (code, partner_id, organization_id) values ($1, $2, $3) returning id`, [`FX${tag.toUpperCase()}`, partner, organizationId])
+  const membership = await one(`insert into memberships (user_id, role, organization_id) values ($1, 'ops', $2) returning id`, [
+    userId,
+    organizationId,
+  ])
+  const partner = await one(`insert into partners (name, status, organization_id) values ($1, 'active', $2) returning id`, [
+    `Partner ${tag}`,
+    organizationId,
+  ])
+  const code = await one(`insert into partner_codes (code, partner_id, organization_id) values ($1, $2, $3) returning id`, [
+    `FX${tag.toUpperCase()}`,
+    partner,
+    organizationId,
+  ])
   const conversion = await one(
     `insert into conversions (code, order_id, partner_id, value_minor, currency, occurred_at, status, organization_id)
      values ($1, $2, $3, 1000, 'USD', now(), 'attributed', $4) returning id`,
     [`FX${tag.toUpperCase()}`, `order-${tag}`, partner, organizationId],
   )
-  const batch = await one(`insert into batches (reference, status, as_of, total_minor, organization_id) values ($1, 'draft', now(), 0, $2) returning id`, [`B-${tag}`, organizationId])
+  const batch = await one(
+    `insert into batches (reference, status, as_of, total_minor, organization_id) values ($1, 'draft', now(), 0, $2) returning id`,
+    [`B-${tag}`, organizationId],
+  )
   const commission = await one(
     `insert into commissions (partner_id, conversion_id, kind, amount_minor, currency, eligible_at, status, organization_id)
      values ($1, $2, 'accrual', 100, 'USD', now(), 'pending', $3) returning id`,
@@ -36,11 +52,18 @@ export async function createOrgFixture(owner: pg.Client, name: string, existingO
   const audit = existingOrganizationId
     ? await one(`select min(id) as id from audit_events where organization_id = $1`, [organizationId])
     : await one(
-    `insert into audit_events (organization_id, seq, occurred_at, actor_label, action, entity_type, entity_id, prev_hash, hash)
+        `insert into audit_events (organization_id, seq, occurred_at, actor_label, action, entity_type, entity_id, prev_hash, hash)
      values ($1, 1000000 + floor(random() * 1000000), now(), 'fixture', 'fixture.created', 'fixture', '0', 'x', 'x') returning id`,
+        [organizationId],
+      )
+  const outbox = await one(
+    `insert into outbox (recipient, subject, organization_id) values ('a@fixture.test', 'Fixture mail', $1) returning id`,
     [organizationId],
   )
-  const outbox = await one(`insert into outbox (recipient, subject, organization_id) values ('a@fixture.test', 'Fixture mail', $1) returning id`, [organizationId])
+  const imported = await one(
+    `insert into imports (kind, status, file_name, file_sha256, rows_in, organization_id) values ('conversions', 'completed', $1, $2, 0, $3) returning id`,
+    [`fixture-${tag}.csv`, createHash('sha256').update(randomUUID()).digest('hex'), organizationId],
+  )
   return {
     organizationId,
     ids: {
@@ -52,12 +75,15 @@ export async function createOrgFixture(owner: pg.Client, name: string, existingO
       batches: batch,
       'audit-events': audit,
       outbox,
+      imports: imported,
       user: userId,
     },
   }
 }
 
 export async function createUser(owner: pg.Client): Promise<number> {
-  const { rows } = await owner.query<{ id: number }>(`insert into users (email) values ($1) returning id`, [`u-${randomUUID().slice(0, 8)}@fixture.test`])
+  const { rows } = await owner.query<{ id: number }>(`insert into users (email) values ($1) returning id`, [
+    `u-${randomUUID().slice(0, 8)}@fixture.test`,
+  ])
   return rows[0]!.id
 }

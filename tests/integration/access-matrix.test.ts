@@ -3,7 +3,15 @@ import { randomUUID } from 'node:crypto'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest'
 
-import { COLLECTION_ACCESS, FUNCTION_ACCESS, ROLES, TENANT_COLLECTIONS, type CrudAction, type Role, type TenantCollection } from '../../src/access/roles'
+import {
+  COLLECTION_ACCESS,
+  FUNCTION_ACCESS,
+  ROLES,
+  TENANT_COLLECTIONS,
+  type CrudAction,
+  type Role,
+  type TenantCollection,
+} from '../../src/access/roles'
 import { createOrgFixture, createUser, type OrgFixture } from '../helpers/fixtures'
 import { login, type Session } from '../helpers/http'
 
@@ -45,11 +53,35 @@ async function createBody(collection: TenantCollection): Promise<Record<string, 
     memberships: async () => ({ user: await createUser(owner), role: 'auditor' }),
     partners: async () => ({ name: `New partner ${tag}`, status: 'active' }),
     'partner-codes': async () => ({ code: `NEW${tag}`, partner: own.ids.partners }),
-    conversions: async () => ({ code: `NEW${tag}`, orderId: `o-${tag}`, valueMinor: 1234, currency: 'USD', occurredAt: new Date().toISOString(), status: 'unattributed' }),
-    commissions: async () => ({ partner: own.ids.partners, kind: 'adjustment', amountMinor: 1, currency: 'USD', eligibleAt: new Date().toISOString() }),
+    conversions: async () => ({
+      code: `NEW${tag}`,
+      orderId: `o-${tag}`,
+      valueMinor: 1234,
+      currency: 'USD',
+      occurredAt: new Date().toISOString(),
+      status: 'unattributed',
+    }),
+    commissions: async () => ({
+      partner: own.ids.partners,
+      kind: 'adjustment',
+      amountMinor: 1,
+      currency: 'USD',
+      eligibleAt: new Date().toISOString(),
+    }),
     batches: async () => ({ reference: `B-${tag}`, asOf: new Date().toISOString(), status: 'draft', totalMinor: 0 }),
-    'audit-events': async () => ({ action: 'forged', entityType: 'x', entityId: '1', seq: 1, actorLabel: 'x', prevHash: 'x', hash: 'x', occurredAt: new Date().toISOString() }),
+    'audit-events': async () => ({
+      action: 'forged',
+      entityType: 'x',
+      entityId: '1',
+      seq: 1,
+      actorLabel: 'x',
+      prevHash: 'x',
+      hash: 'x',
+      occurredAt: new Date().toISOString(),
+    }),
     outbox: async () => ({ recipient: 'x@example.com', subject: 'forged' }),
+    // POST /api/imports takes the file itself; JSON carries it as `content` (unique per call).
+    imports: async () => ({ kind: 'conversions', fileName: `matrix-${tag}.csv`, content: `code,order_id,amount,date\nMX${tag},o-${tag},12.50,2026-11-01\n` }),
   }
   return { ...(await bodies[collection]()), organization: foreign.organizationId }
 }
@@ -101,7 +133,8 @@ describe.each(cells)('$role $action $collection (allowed: $allowed)', ({ role, c
   }
   if (action === 'update') {
     test('update own: 200 or 403; foreign: 404 or 403 and unchanged', async () => {
-      const field = collection === 'partners' ? { name: `Renamed ${role}` } : collection === 'memberships' ? { role: 'auditor' } : { status: 'x' }
+      const field =
+        collection === 'partners' ? { name: `Renamed ${role}` } : collection === 'memberships' ? { role: 'auditor' } : { status: 'x' }
       const before = await owner.query(`select * from ${collection.replace(/-/g, '_')} where id = $1`, [foreign.ids[collection]])
       const theirs = await s().request('PATCH', `/api/${collection}/${foreign.ids[collection]}`, field)
       expect(theirs.status).toBe(allowed ? 404 : 403)
@@ -132,8 +165,10 @@ describe.each(cells)('$role $action $collection (allowed: $allowed)', ({ role, c
 /** Named functions: each one's request, so a function added to the table without a test fails here. */
 const functionRequests: Record<keyof typeof FUNCTION_ACCESS, (s: Session) => Promise<{ status: number }>> = {
   'organization.update': (s) => s.request('PATCH', `/api/organizations/${own.organizationId}`, { name: 'Demo Outfitters' }),
-  'organization.create': (s) => s.request('POST', '/api/organizations', { name: `Org ${randomUUID().slice(0, 6)}`, slug: `org-${randomUUID().slice(0, 8)}` }),
-  'membership.invite': (s) => s.request('POST', '/api/invitations', { email: `invitee-${randomUUID().slice(0, 8)}@example.com`, role: 'auditor' }),
+  'organization.create': (s) =>
+    s.request('POST', '/api/organizations', { name: `Org ${randomUUID().slice(0, 6)}`, slug: `org-${randomUUID().slice(0, 8)}` }),
+  'membership.invite': (s) =>
+    s.request('POST', '/api/invitations', { email: `invitee-${randomUUID().slice(0, 8)}@example.com`, role: 'auditor' }),
   'audit.verify': (s) => s.request('GET', '/api/audit-events/verify'),
   'audit.export': (s) => s.request('GET', '/api/audit-events/export?action=partner%'),
 }

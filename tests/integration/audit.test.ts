@@ -37,11 +37,16 @@ describe('audit events are written with every change', () => {
   test('a partner edit records actor, action, before/after, request id, IP and user agent', async () => {
     const partner = (await owner.query(`select id, name from partners where organization_id = $1 order by id limit 1`, [demoOrg])).rows[0]
     const requestId = randomUUID()
-    const res = await ops.request('PATCH', `/api/partners/${partner.id}`, { name: `${partner.name} (renamed)` }, {
-      'x-request-id': requestId,
-      'user-agent': 'audit-test/1.0',
-      'x-forwarded-for': '203.0.113.7',
-    })
+    const res = await ops.request(
+      'PATCH',
+      `/api/partners/${partner.id}`,
+      { name: `${partner.name} (renamed)` },
+      {
+        'x-request-id': requestId,
+        'user-agent': 'audit-test/1.0',
+        'x-forwarded-for': '203.0.113.7',
+      },
+    )
     expect(res.status).toBe(200)
     const e = await latestEvent(demoOrg)
     expect(e).toMatchObject({
@@ -87,7 +92,20 @@ describe('the CSV export', () => {
     expect(res.headers.get('content-type')).toContain('text/csv')
     const parsed = Papa.parse<string[]>(await res.text(), { skipEmptyLines: true })
     expect(parsed.errors).toEqual([])
-    expect(parsed.data[0]).toEqual(['seq', 'occurred_at_utc', 'actor', 'action', 'entity_type', 'entity_id', 'changes', 'request_id', 'ip', 'user_agent', 'prev_hash', 'hash'])
+    expect(parsed.data[0]).toEqual([
+      'seq',
+      'occurred_at_utc',
+      'actor',
+      'action',
+      'entity_type',
+      'entity_id',
+      'changes',
+      'request_id',
+      'ip',
+      'user_agent',
+      'prev_hash',
+      'hash',
+    ])
     expect(parsed.data.length - 1).toBe(count)
     expect((await latestEvent(demoOrg)).action).toBe('audit.exported')
   })
@@ -103,7 +121,9 @@ describe('the database refuses to edit the trail', () => {
   test('the app role may not update, delete or truncate audit rows', async () => {
     await app.query('begin')
     await app.query(`select set_config('app.org_id', $1, true)`, [String(demoOrg)])
-    await expect(app.query(`update audit_events set action = 'forged' where organization_id = $1`, [demoOrg])).rejects.toMatchObject({ code: '42501' })
+    await expect(app.query(`update audit_events set action = 'forged' where organization_id = $1`, [demoOrg])).rejects.toMatchObject({
+      code: '42501',
+    })
     await app.query('rollback')
     await app.query('begin')
     await app.query(`select set_config('app.org_id', $1, true)`, [String(demoOrg)])
@@ -113,7 +133,9 @@ describe('the database refuses to edit the trail', () => {
   })
 
   test('even the owner is stopped by the trigger', async () => {
-    await expect(owner.query(`update audit_events set action = 'forged' where id = (select min(id) from audit_events)`)).rejects.toThrow(/append-only/)
+    await expect(owner.query(`update audit_events set action = 'forged' where id = (select min(id) from audit_events)`)).rejects.toThrow(
+      /append-only/,
+    )
     await expect(owner.query(`delete from audit_events where id = (select min(id) from audit_events)`)).rejects.toThrow(/append-only/)
     await expect(owner.query(`truncate audit_events cascade`)).rejects.toThrow(/append-only/)
   })
@@ -130,7 +152,11 @@ describe('the chain verifier', () => {
       expect((await admin.request('POST', '/api/partners', { name: `P${i}`, status: 'active' }, inOrg)).status).toBe(201)
     }
     expect((await admin.request('GET', '/api/audit-events/verify', undefined, inOrg)).body).toMatchObject({ ok: true, checked: 4 })
-    const cli = () => spawnSync('npx', ['tsx', 'scripts/audit-verify.ts', '--org', String(org)], { env: { ...process.env, DATABASE_URL: inject('ownerUrl') }, encoding: 'utf8' })
+    const cli = () =>
+      spawnSync('npx', ['tsx', 'scripts/audit-verify.ts', '--org', String(org)], {
+        env: { ...process.env, DATABASE_URL: inject('ownerUrl') },
+        encoding: 'utf8',
+      })
     expect(cli().status).toBe(0)
 
     await owner.query('begin')

@@ -31,7 +31,10 @@ afterAll(async () => {
 async function asTenant<T>(orgId: number | null, fn: () => Promise<T>, userId: number | null = null): Promise<T> {
   await app.query('begin')
   try {
-    await app.query(`select set_config('app.org_id', $1, true), set_config('app.user_id', $2, true)`, [orgId == null ? '' : String(orgId), userId == null ? '' : String(userId)])
+    await app.query(`select set_config('app.org_id', $1, true), set_config('app.user_id', $2, true)`, [
+      orgId == null ? '' : String(orgId),
+      userId == null ? '' : String(userId),
+    ])
     return await fn()
   } finally {
     await app.query('rollback')
@@ -67,19 +70,25 @@ describe('the app role', () => {
   })
 
   test.each(TENANT_COLLECTIONS.map((c) => c.replace(/-/g, '_')))('%s: tenant A sees only A', async (table) => {
-    const orgs = await asTenant(a.organizationId, async () => (await app.query(`select distinct organization_id from ${table}`)).rows.map((r) => r.organization_id))
+    const orgs = await asTenant(a.organizationId, async () =>
+      (await app.query(`select distinct organization_id from ${table}`)).rows.map((r) => r.organization_id),
+    )
     expect(orgs).toEqual([a.organizationId])
   })
 
   test('inserting a row for B while acting as A is refused (42501)', async () => {
     await expect(
-      asTenant(a.organizationId, () => app.query(`insert into partners (name, status, organization_id) values ('Sneaky', 'active', $1)`, [b.organizationId])),
+      asTenant(a.organizationId, () =>
+        app.query(`insert into partners (name, status, organization_id) values ('Sneaky', 'active', $1)`, [b.organizationId]),
+      ),
     ).rejects.toMatchObject({ code: '42501' })
   })
 
   test('moving a row to another organization is refused (WITH CHECK)', async () => {
     await expect(
-      asTenant(a.organizationId, () => app.query(`update partners set organization_id = $1 where id = $2`, [b.organizationId, a.ids.partners])),
+      asTenant(a.organizationId, () =>
+        app.query(`update partners set organization_id = $1 where id = $2`, [b.organizationId, a.ids.partners]),
+      ),
     ).rejects.toMatchObject({ code: '42501' })
   })
 
@@ -93,7 +102,11 @@ describe('the app role', () => {
   test('a key that exists only in B can be inserted in A (no duplicate-key oracle)', async () => {
     const codeB = (await owner.query(`select code from partner_codes where id = $1`, [b.ids['partner-codes']])).rows[0].code
     const res = await asTenant(a.organizationId, () =>
-      app.query(`insert into partner_codes (code, partner_id, organization_id) values ($1, $2, $3) returning id`, [codeB, a.ids.partners, a.organizationId]),
+      app.query(`insert into partner_codes (code, partner_id, organization_id) values ($1, $2, $3) returning id`, [
+        codeB,
+        a.ids.partners,
+        a.organizationId,
+      ]),
     )
     expect(res.rowCount).toBe(1)
   })
@@ -101,7 +114,10 @@ describe('the app role', () => {
   test('a foreign key to a B partner from an A row is refused by the composite key', async () => {
     // As the owner (RLS does not apply): the composite foreign key alone must refuse it.
     await expect(
-      owner.query(`insert into partner_codes (code, partner_id, organization_id) values ('CROSSORG', $1, $2)`, [b.ids.partners, a.organizationId]),
+      owner.query(`insert into partner_codes (code, partner_id, organization_id) values ('CROSSORG', $1, $2)`, [
+        b.ids.partners,
+        a.organizationId,
+      ]),
     ).rejects.toMatchObject({ code: '23503' })
   })
 
@@ -123,13 +139,29 @@ describe('the Local API with overrideAccess', () => {
     const { systemContext } = await import('../../src/access/tenant')
     const payload = await getPayload({ config })
     try {
-      const found = await payload.find({ collection: 'conversions', overrideAccess: true, limit: 1000, depth: 0, context: systemContext(a.organizationId, 'rls-test') })
+      const found = await payload.find({
+        collection: 'conversions',
+        overrideAccess: true,
+        limit: 1000,
+        depth: 0,
+        context: systemContext(a.organizationId, 'rls-test'),
+      })
       expect(found.docs.length).toBeGreaterThan(0)
       expect(new Set(found.docs.map((d) => d.organization))).toEqual(new Set([a.organizationId]))
-      const byId = await payload.find({ collection: 'partners', overrideAccess: true, where: { id: { equals: b.ids.partners } }, context: systemContext(a.organizationId, 'rls-test') })
+      const byId = await payload.find({
+        collection: 'partners',
+        overrideAccess: true,
+        where: { id: { equals: b.ids.partners } },
+        context: systemContext(a.organizationId, 'rls-test'),
+      })
       expect(byId.docs).toEqual([])
       await expect(
-        payload.create({ collection: 'partners', overrideAccess: true, data: { name: 'Planted', status: 'active', organization: b.organizationId }, context: systemContext(a.organizationId, 'rls-test') }),
+        payload.create({
+          collection: 'partners',
+          overrideAccess: true,
+          data: { name: 'Planted', status: 'active', organization: b.organizationId },
+          context: systemContext(a.organizationId, 'rls-test'),
+        }),
       ).resolves.toMatchObject({ organization: a.organizationId })
     } finally {
       await payload.destroy()

@@ -26,7 +26,13 @@ declare module 'vitest' {
  */
 export default async function setup(project: TestProject) {
   const db = await createTestDatabase()
-  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: db.appUrl, PAYLOAD_SECRET: TEST_SECRET, SEED_PASSWORD, NODE_ENV: 'production' }
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: db.appUrl,
+    PAYLOAD_SECRET: TEST_SECRET,
+    SEED_PASSWORD,
+    NODE_ENV: 'production',
+  }
   delete env.SMTP_HOST
   await run('npx', ['tsx', 'scripts/seed.ts'], env)
   await ensureBuild(env)

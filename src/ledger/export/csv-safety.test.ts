@@ -84,7 +84,10 @@ describe('writeCsv', () => {
 
 describe('round trip through papaparse (fuzz, checklist 24)', () => {
   const tricky = fc.constantFrom('=', '+', '-', '@', '\t', '\r', '\n', '\0', ',', ';', '"', "'", ' ', 'a', 'Z', '0', 'é', '山')
-  const textArb = fc.oneof(fc.string(), fc.array(tricky, { maxLength: 12 }).map((cs) => cs.join('')))
+  const textArb = fc.oneof(
+    fc.string(),
+    fc.array(tricky, { maxLength: 12 }).map((cs) => cs.join('')),
+  )
   const amountArb = fc.bigInt({ min: -(10n ** 12n), max: 10n ** 12n }).map((v) => {
     const neg = v < 0n
     const digits = (neg ? -v : v).toString().padStart(3, '0')

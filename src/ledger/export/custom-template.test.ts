@@ -13,7 +13,9 @@ describe('custom-template', () => {
     })
     if (!r.ok) throw new Error(r.code)
     const eur = r.files.find((f) => f.currency === 'EUR')!
-    expect(eur.content.toString('utf8')).toBe('Betrag;Reference;Datum\r\n118,00;"PO-000017-00005";02.03.2026\r\n2500,99;"PO-000017-00006";02.03.2026\r\n')
+    expect(eur.content.toString('utf8')).toBe(
+      'Betrag;Reference;Datum\r\n118,00;"PO-000017-00005";02.03.2026\r\n2500,99;"PO-000017-00006";02.03.2026\r\n',
+    )
     expect(columnTotal(parseCsv(eur.content, ';').slice(1), 0, 'EUR', ',')).toBe(261899n)
   })
 
@@ -31,7 +33,25 @@ describe('custom-template', () => {
 
   test('every field renders for every payee kind', () => {
     const columns = (
-      ['reference', 'batch_reference', 'batch_date', 'partner_name', 'email', 'payout_method', 'payout_account', 'holder_name', 'paypal_email', 'iban', 'bic', 'routing_number', 'account_number', 'account_type', 'currency', 'amount', 'memo'] as const
+      [
+        'reference',
+        'batch_reference',
+        'batch_date',
+        'partner_name',
+        'email',
+        'payout_method',
+        'payout_account',
+        'holder_name',
+        'paypal_email',
+        'iban',
+        'bic',
+        'routing_number',
+        'account_number',
+        'account_type',
+        'currency',
+        'amount',
+        'memo',
+      ] as const
     ).map((field) => ({ field }))
     const r = renderExport('custom-template', SAMPLE_BATCH, { columns })
     if (!r.ok) throw new Error(r.code)

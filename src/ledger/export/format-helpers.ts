@@ -70,17 +70,34 @@ export function formatDate(date: CalendarDate, pattern: string): string {
 
 /** Year, month and day each once, starting with a token, separated by . / - or space. */
 export function isValidDatePattern(pattern: string): boolean {
-  return /^(YYYY|YY|MM|M|DD|D)([./ -]?(YYYY|YY|MM|M|DD|D)){2}$/.test(pattern) &&
+  return (
+    /^(YYYY|YY|MM|M|DD|D)([./ -]?(YYYY|YY|MM|M|DD|D)){2}$/.test(pattern) &&
     (pattern.match(/Y+/g) ?? []).length === 1 &&
     (pattern.match(/M+/g) ?? []).length === 1 &&
     (pattern.match(/D+/g) ?? []).length === 1
+  )
 }
 
 export const isoDate = (date: CalendarDate) => formatDate(date, 'YYYY-MM-DD')
 
 const SPECIAL_LETTERS: Readonly<Record<string, string>> = {
-  ß: 'ss', ẞ: 'SS', æ: 'ae', Æ: 'AE', œ: 'oe', Œ: 'OE', ø: 'o', Ø: 'O', ł: 'l', Ł: 'L',
-  đ: 'd', Đ: 'D', ð: 'd', Ð: 'D', þ: 'th', Þ: 'TH', ı: 'i',
+  ß: 'ss',
+  ẞ: 'SS',
+  æ: 'ae',
+  Æ: 'AE',
+  œ: 'oe',
+  Œ: 'OE',
+  ø: 'o',
+  Ø: 'O',
+  ł: 'l',
+  Ł: 'L',
+  đ: 'd',
+  Đ: 'D',
+  ð: 'd',
+  Ð: 'D',
+  þ: 'th',
+  Þ: 'TH',
+  ı: 'i',
 }
 
 /**

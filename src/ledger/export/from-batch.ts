@@ -34,7 +34,15 @@ export function toExportBatch(input: ToExportBatchInput): ExportBatch | ExportEr
   for (const l of input.lines) {
     const reference = lineReference(input.batchNumber, l.lineNo)
     if (reference === null) return exportError('invalid_reference', `batch ${input.batchNumber} line ${l.lineNo}`)
-    lines.push({ reference, partnerName: l.partnerName, email: l.email, payee: l.payee, currency: l.currency, amountMinor: l.amountMinor, memo })
+    lines.push({
+      reference,
+      partnerName: l.partnerName,
+      email: l.email,
+      payee: l.payee,
+      currency: l.currency,
+      amountMinor: l.amountMinor,
+      memo,
+    })
   }
   return { batchId: input.batchId, reference: input.reference, approvedAt: input.approvedAt, lines }
 }

@@ -20,7 +20,19 @@ describe('generic-csv', () => {
   test.each(['EUR', 'GBP', 'JPY', 'USD'])('%s file total read back from the bytes equals the batch total', (currency) => {
     const file = r.files.find((f) => f.currency === currency)!
     const rows = parseCsv(file.content)
-    expect(rows[0]).toEqual(['Reference', 'Batch', 'Approved On', 'Partner', 'Email', 'Payout Method', 'Account', 'Routing / BIC', 'Currency', 'Amount', 'Memo'])
+    expect(rows[0]).toEqual([
+      'Reference',
+      'Batch',
+      'Approved On',
+      'Partner',
+      'Email',
+      'Payout Method',
+      'Account',
+      'Routing / BIC',
+      'Currency',
+      'Amount',
+      'Memo',
+    ])
     const expected = SAMPLE_BATCH.lines.filter((l) => l.currency === currency).reduce((s, l) => s + l.amountMinor, 0n)
     expect(columnTotal(rows.slice(1), 9, currency)).toBe(expected)
     expect(file.totalMinor).toBe(expected)

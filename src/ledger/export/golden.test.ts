@@ -15,9 +15,10 @@ import { SAMPLE_BATCH, SAMPLE_OPTIONS } from './sample-batch.fixture'
 const GOLDEN_DIR = resolve(import.meta.dirname, '../../../tests/golden')
 const UPDATE = process.env.UPDATE_GOLDEN === '1'
 const PAIN001_XSD =
-  [resolve(import.meta.dirname, '../../../../shared/fixtures/iso20022/pain.001.001.03.xsd'), '/work/shared/fixtures/iso20022/pain.001.001.03.xsd'].find(
-    (p) => existsSync(p),
-  ) ?? 'pain.001.001.03.xsd not found beside the repository'
+  [
+    resolve(import.meta.dirname, '../../../../shared/fixtures/iso20022/pain.001.001.03.xsd'),
+    '/work/shared/fixtures/iso20022/pain.001.001.03.xsd',
+  ].find((p) => existsSync(p)) ?? 'pain.001.001.03.xsd not found beside the repository'
 
 function hasTool(name: string): boolean {
   try {

@@ -159,7 +159,11 @@ describe('bundleFiles', () => {
 })
 
 test('row limits split large batches for every format that has one', () => {
-  const lines = manyLines(1001, { method: 'wise', email: 'w@x.io', holderName: 'W', iban: 'GB29NWBK60161331926819', receiverType: 'PERSON' }, 'GBP')
+  const lines = manyLines(
+    1001,
+    { method: 'wise', email: 'w@x.io', holderName: 'W', iban: 'GB29NWBK60161331926819', receiverType: 'PERSON' },
+    'GBP',
+  )
   const r = renderExport('wise', batchOf(lines), {})
   expect(r.ok && r.files.map((f) => f.rows)).toEqual([1000, 1])
 })

@@ -52,7 +52,6 @@ export function verifyNachaStructure(file: string, eol = '\n') {
   return { lines, entries, sumCents, hash }
 }
 
-
 /**
  * The sample batch's ACH lines written by nach2 with the same settings as SAMPLE_OPTIONS.nacha
  * (nach2 computes check digits, hash and totals itself). LF, with a final newline, like ours.

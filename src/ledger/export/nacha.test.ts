@@ -76,7 +76,11 @@ describe('nacha', () => {
     'originatingDfi',
     'effectiveEntryDate',
   ] as const)('per-org setting %s is required', (key) => {
-    expect(renderExport('nacha', SAMPLE_BATCH, { ...OPTIONS, [key]: undefined })).toEqual({ ok: false, code: 'missing_option', detail: key })
+    expect(renderExport('nacha', SAMPLE_BATCH, { ...OPTIONS, [key]: undefined })).toEqual({
+      ok: false,
+      code: 'missing_option',
+      detail: key,
+    })
   })
 
   test.each<[Partial<NachaOptions>, string]>([
@@ -105,7 +109,10 @@ describe('nacha', () => {
   })
 
   test('non-USD and non-ACH lines are refused unless partial', () => {
-    expect(renderExport('nacha', SAMPLE_BATCH, { ...OPTIONS, allowPartial: false })).toMatchObject({ ok: false, code: 'lines_not_payable_by_format' })
+    expect(renderExport('nacha', SAMPLE_BATCH, { ...OPTIONS, allowPartial: false })).toMatchObject({
+      ok: false,
+      code: 'lines_not_payable_by_format',
+    })
   })
 
   test('alpha fields: upper case ASCII, padded, cut to width', () => {

@@ -1,6 +1,14 @@
 import { isValidRoutingNumber } from '../payee'
 import { calendarDate, formatDate, parseIsoDate, transliterate, wallClock } from './format-helpers'
-import { exportError, type CommonExportOptions, type ExportChunk, type ExportError, type ExportFormat, type ExportLine, type Rendered } from './types'
+import {
+  exportError,
+  type CommonExportOptions,
+  type ExportChunk,
+  type ExportError,
+  type ExportFormat,
+  type ExportLine,
+  type Rendered,
+} from './types'
 
 /**
  * NACHA ACH file of PPD (or CCD) credits: 94-character records, one batch of service class 220
@@ -44,7 +52,10 @@ const FILE_ID_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'
 
 /** NACHA alphanumeric: printable ASCII, upper case by convention; left-justified, space-filled. */
 export function alpha(value: string, width: number): string {
-  return transliterate(value, /^[ -~]$/).toUpperCase().slice(0, width).padEnd(width, ' ')
+  return transliterate(value, /^[ -~]$/)
+    .toUpperCase()
+    .slice(0, width)
+    .padEnd(width, ' ')
 }
 
 export function num(value: bigint | number, width: number): string {
@@ -126,14 +137,35 @@ export function renderNacha(chunk: ExportChunk, options: NachaOptions): Rendered
 
   const records: string[] = []
   records.push(
-    '1' + '01' + ` ${s.immediateDestination}` + origin + formatDate(day, 'YYMMDD') +
-      num(clock.hour, 2) + num(clock.minute, 2) + fileIdModifier + '094' + '10' + '1' +
-      alpha(s.immediateDestinationName, 23) + alpha(s.immediateOriginName, 23) + alpha(options.referenceCode ?? '', 8),
+    '1' +
+      '01' +
+      ` ${s.immediateDestination}` +
+      origin +
+      formatDate(day, 'YYMMDD') +
+      num(clock.hour, 2) +
+      num(clock.minute, 2) +
+      fileIdModifier +
+      '094' +
+      '10' +
+      '1' +
+      alpha(s.immediateDestinationName, 23) +
+      alpha(s.immediateOriginName, 23) +
+      alpha(options.referenceCode ?? '', 8),
   )
   records.push(
-    '5' + '220' + alpha(s.companyName, 16) + alpha(options.companyDiscretionaryData ?? '', 20) + companyId + sec +
-      alpha(options.companyEntryDescription ?? 'COMMISSION', 10) + alpha(options.companyDescriptiveDate ?? '', 6) +
-      formatDate(effective, 'YYMMDD') + '   ' + '1' + odfi + batchNumber,
+    '5' +
+      '220' +
+      alpha(s.companyName, 16) +
+      alpha(options.companyDiscretionaryData ?? '', 20) +
+      companyId +
+      sec +
+      alpha(options.companyEntryDescription ?? 'COMMISSION', 10) +
+      alpha(options.companyDescriptiveDate ?? '', 6) +
+      formatDate(effective, 'YYMMDD') +
+      '   ' +
+      '1' +
+      odfi +
+      batchNumber,
   )
 
   let creditsCents = 0n
@@ -147,9 +179,17 @@ export function renderNacha(chunk: ExportChunk, options: NachaOptions): Rendered
     creditsCents += line.amountMinor
     routings.push(p.routingNumber)
     records.push(
-      '6' + (p.accountType === 'savings' ? '32' : '22') + p.routingNumber + alpha(p.accountNumber, 17) +
-        num(line.amountMinor, 10) + alpha(line.reference, 15) + alpha(p.holderName, 22) + '  ' + '0' +
-        odfi + num(i + 1, 7),
+      '6' +
+        (p.accountType === 'savings' ? '32' : '22') +
+        p.routingNumber +
+        alpha(p.accountNumber, 17) +
+        num(line.amountMinor, 10) +
+        alpha(line.reference, 15) +
+        alpha(p.holderName, 22) +
+        '  ' +
+        '0' +
+        odfi +
+        num(i + 1, 7),
     )
   }
   if (creditsCents > MAX_TOTAL_CENTS) return exportError('amount_too_large', 'batch total')
@@ -157,15 +197,22 @@ export function renderNacha(chunk: ExportChunk, options: NachaOptions): Rendered
   const count = chunk.lines.length
   const hash = num(entryHash(routings), 10)
   records.push(
-    '8' + '220' + num(count, 6) + hash + num(0, 12) + num(creditsCents, 12) + companyId + ' '.repeat(19) +
-      ' '.repeat(6) + odfi + batchNumber,
+    '8' +
+      '220' +
+      num(count, 6) +
+      hash +
+      num(0, 12) +
+      num(creditsCents, 12) +
+      companyId +
+      ' '.repeat(19) +
+      ' '.repeat(6) +
+      odfi +
+      batchNumber,
   )
   // The file control counts itself, so the block count is taken over the padded total.
   const unpadded = records.length + 1
   const blocks = Math.ceil(unpadded / 10)
-  records.push(
-    '9' + num(1, 6) + num(blocks, 6) + num(count, 8) + hash + num(0, 12) + num(creditsCents, 12) + ' '.repeat(39),
-  )
+  records.push('9' + num(1, 6) + num(blocks, 6) + num(count, 8) + hash + num(0, 12) + num(creditsCents, 12) + ' '.repeat(39))
   while (records.length % 10 !== 0) records.push('9'.repeat(NACHA_LINE_LENGTH))
 
   for (const r of records) {

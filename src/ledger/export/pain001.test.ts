@@ -95,7 +95,10 @@ describe('pain.001.001.03', () => {
   })
 
   test('EUR only', () => {
-    expect(renderExport('pain001', SAMPLE_BATCH, { ...OPTIONS, allowPartial: false })).toMatchObject({ ok: false, code: 'lines_not_payable_by_format' })
+    expect(renderExport('pain001', SAMPLE_BATCH, { ...OPTIONS, allowPartial: false })).toMatchObject({
+      ok: false,
+      code: 'lines_not_payable_by_format',
+    })
     const r = render()
     expect(r.files.map((f) => f.currency)).toEqual(['EUR'])
     expect(new Set(r.skipped.map((s) => s.currency))).toEqual(new Set(['USD', 'GBP', 'JPY']))
@@ -114,7 +117,13 @@ describe('pain.001.001.03', () => {
   })
 
   test('amount above 999,999,999.99 is refused; a name that transliterates to nothing is refused', () => {
-    expect(renderExport('pain001', batchOf(manyLines(1, sepa, 'EUR', 100_000_000_000n)), OPTIONS)).toMatchObject({ ok: false, code: 'amount_too_large' })
-    expect(renderExport('pain001', batchOf(manyLines(1, { ...sepa, holderName: '山田' }, 'EUR')), OPTIONS)).toMatchObject({ ok: false, code: 'invalid_payee' })
+    expect(renderExport('pain001', batchOf(manyLines(1, sepa, 'EUR', 100_000_000_000n)), OPTIONS)).toMatchObject({
+      ok: false,
+      code: 'amount_too_large',
+    })
+    expect(renderExport('pain001', batchOf(manyLines(1, { ...sepa, holderName: '山田' }, 'EUR')), OPTIONS)).toMatchObject({
+      ok: false,
+      code: 'invalid_payee',
+    })
   })
 })

@@ -48,9 +48,7 @@ function sepaPayee(line: ExportLine) {
 const el = (name: string, value: string) => `<${name}>${xmlEscape(value)}</${name}>`
 
 function agent(bic: string | null): string {
-  return bic === null
-    ? '<FinInstnId><Othr><Id>NOTPROVIDED</Id></Othr></FinInstnId>'
-    : `<FinInstnId>${el('BIC', bic)}</FinInstnId>`
+  return bic === null ? '<FinInstnId><Othr><Id>NOTPROVIDED</Id></Othr></FinInstnId>' : `<FinInstnId>${el('BIC', bic)}</FinInstnId>`
 }
 
 export function renderPain001(chunk: ExportChunk, options: Pain001Options): Rendered {

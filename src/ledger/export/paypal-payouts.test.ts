@@ -22,7 +22,10 @@ describe('paypal-payouts', () => {
   })
 
   test('one currency per file and at most 5,000 rows per file', () => {
-    const lines = [...manyLines(12001, paypal, 'USD'), ...manyLines(3, paypal, 'EUR').map((l, i) => ({ ...l, reference: `PO-000002-${i}` }))]
+    const lines = [
+      ...manyLines(12001, paypal, 'USD'),
+      ...manyLines(3, paypal, 'EUR').map((l, i) => ({ ...l, reference: `PO-000002-${i}` })),
+    ]
     const r = renderExport('paypal-payouts', batchOf(lines), {})
     if (!r.ok) throw new Error(r.code)
     expect(r.files.map((f) => [f.currency, f.rows])).toEqual([

@@ -9,7 +9,16 @@ import type { CommonExportOptions, ExportChunk, ExportFormat, Rendered } from '.
  * header can be renamed, since QBO maps columns by header text.
  */
 export const QBO_COLUMN_KEYS = [
-  'billNo', 'vendor', 'billDate', 'dueDate', 'terms', 'memo', 'currency', 'account', 'lineDescription', 'lineAmount',
+  'billNo',
+  'vendor',
+  'billDate',
+  'dueDate',
+  'terms',
+  'memo',
+  'currency',
+  'account',
+  'lineDescription',
+  'lineAmount',
 ] as const
 export type QboColumnKey = (typeof QBO_COLUMN_KEYS)[number]
 

@@ -7,7 +7,15 @@ import type { Payee } from '../payee'
 import type { ExportOptionsFor, ExportFormatId } from './index'
 import type { ExportBatch, ExportLine } from './types'
 
-function line(n: number, partnerName: string, email: string | null, payee: Payee, currency: string, amountMinor: bigint, memo: string): ExportLine {
+function line(
+  n: number,
+  partnerName: string,
+  email: string | null,
+  payee: Payee,
+  currency: string,
+  amountMinor: bigint,
+  memo: string,
+): ExportLine {
   return { reference: `PO-000017-${String(n).padStart(5, '0')}`, partnerName, email, payee, currency, amountMinor, memo }
 }
 
@@ -16,13 +24,81 @@ export const SAMPLE_BATCH: ExportBatch = {
   reference: 'B-2026-03-0017',
   approvedAt: new Date('2026-03-02T10:30:00Z'),
   lines: [
-    line(1, 'Jane Doe Media', 'jane@example.com', { method: 'paypal', email: 'jane@example.com' }, 'USD', 11800n, 'Affiliate commissions Feb 2026'),
-    line(2, '-Acme, "Quotes" Ltd', 'acme@example.com', { method: 'paypal', email: 'acme@example.com' }, 'USD', 4000n, '=HYPERLINK("http://evil.example")'),
-    line(3, 'John Roe', 'john@example.com', { method: 'ach', holderName: 'John Roe', routingNumber: '987654320', accountNumber: '123456789', accountType: 'checking' }, 'USD', 12550n, 'Affiliate commissions Feb 2026'),
-    line(4, 'Zoë Ålvarez-Smith', null, { method: 'ach', holderName: 'Zoë Ålvarez-Smith', routingNumber: '111000025', accountNumber: '00012345678901234', accountType: 'savings' }, 'USD', 4000n, 'Bonus\ttier 2\r\nline two'),
-    line(5, 'Jean Dupont & Fils', 'jean@example.fr', { method: 'sepa', holderName: 'Jean Dupont & Fils', iban: 'FR7630006000011234567890189', bic: null }, 'EUR', 11800n, 'Commissions février 2026 <Q1>'),
-    line(6, 'Müller GmbH', 'info@mueller.example', { method: 'sepa', holderName: 'Müller Straße GmbH', iban: 'DE89370400440532013000', bic: 'COBADEFFXXX' }, 'EUR', 250099n, 'Provision Februar 2026'),
-    line(7, 'Ada Lovelace Ltd', 'ada@example.co.uk', { method: 'wise', email: 'ada@example.co.uk', holderName: 'Ada Lovelace Ltd', iban: 'GB29NWBK60161331926819', receiverType: 'BUSINESS' }, 'GBP', 7525n, 'Affiliate commissions Feb 2026'),
+    line(
+      1,
+      'Jane Doe Media',
+      'jane@example.com',
+      { method: 'paypal', email: 'jane@example.com' },
+      'USD',
+      11800n,
+      'Affiliate commissions Feb 2026',
+    ),
+    line(
+      2,
+      '-Acme, "Quotes" Ltd',
+      'acme@example.com',
+      { method: 'paypal', email: 'acme@example.com' },
+      'USD',
+      4000n,
+      '=HYPERLINK("http://evil.example")',
+    ),
+    line(
+      3,
+      'John Roe',
+      'john@example.com',
+      { method: 'ach', holderName: 'John Roe', routingNumber: '987654320', accountNumber: '123456789', accountType: 'checking' },
+      'USD',
+      12550n,
+      'Affiliate commissions Feb 2026',
+    ),
+    line(
+      4,
+      'Zoë Ålvarez-Smith',
+      null,
+      {
+        method: 'ach',
+        holderName: 'Zoë Ålvarez-Smith',
+        routingNumber: '111000025',
+        accountNumber: '00012345678901234',
+        accountType: 'savings',
+      },
+      'USD',
+      4000n,
+      'Bonus\ttier 2\r\nline two',
+    ),
+    line(
+      5,
+      'Jean Dupont & Fils',
+      'jean@example.fr',
+      { method: 'sepa', holderName: 'Jean Dupont & Fils', iban: 'FR7630006000011234567890189', bic: null },
+      'EUR',
+      11800n,
+      'Commissions février 2026 <Q1>',
+    ),
+    line(
+      6,
+      'Müller GmbH',
+      'info@mueller.example',
+      { method: 'sepa', holderName: 'Müller Straße GmbH', iban: 'DE89370400440532013000', bic: 'COBADEFFXXX' },
+      'EUR',
+      250099n,
+      'Provision Februar 2026',
+    ),
+    line(
+      7,
+      'Ada Lovelace Ltd',
+      'ada@example.co.uk',
+      {
+        method: 'wise',
+        email: 'ada@example.co.uk',
+        holderName: 'Ada Lovelace Ltd',
+        iban: 'GB29NWBK60161331926819',
+        receiverType: 'BUSINESS',
+      },
+      'GBP',
+      7525n,
+      'Affiliate commissions Feb 2026',
+    ),
     line(8, '山田 太郎', 'taro@example.jp', { method: 'paypal', email: 'taro@example.jp' }, 'JPY', 12000n, '@mention note'),
   ],
 }

@@ -11,7 +11,17 @@ describe('wise', () => {
     if (!r.ok) throw new Error(r.code)
     const rows = parseCsv(r.files[0]!.content)
     expect(rows).toEqual([
-      ['name', 'recipientEmail', 'paymentReference', 'receiverType', 'amountCurrency', 'amount', 'sourceCurrency', 'targetCurrency', 'IBAN'],
+      [
+        'name',
+        'recipientEmail',
+        'paymentReference',
+        'receiverType',
+        'amountCurrency',
+        'amount',
+        'sourceCurrency',
+        'targetCurrency',
+        'IBAN',
+      ],
       ['Ada Lovelace Ltd', 'ada@example.co.uk', 'PO-000017-00007', 'BUSINESS', 'target', '75.25', 'GBP', 'GBP', 'GB29NWBK60161331926819'],
     ])
   })

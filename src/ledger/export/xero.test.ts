@@ -23,9 +23,17 @@ describe('xero', () => {
     const gbp = parseCsv(r.files.find((f) => f.currency === 'GBP')!.content)
     const row = gbp[1]!
     const col = (h: string) => row[XERO_HEADER.indexOf(h as (typeof XERO_HEADER)[number])]
-    expect([col('*ContactName'), col('*InvoiceNumber'), col('*InvoiceDate'), col('*DueDate'), col('*Quantity'), col('*UnitAmount'), col('*AccountCode'), col('*TaxType'), col('Currency')]).toEqual(
-      ['Ada Lovelace Ltd', 'PO-000017-00007', '02/03/2026', '16/03/2026', '1', '75.25', '6100', 'Tax Exempt', 'GBP'],
-    )
+    expect([
+      col('*ContactName'),
+      col('*InvoiceNumber'),
+      col('*InvoiceDate'),
+      col('*DueDate'),
+      col('*Quantity'),
+      col('*UnitAmount'),
+      col('*AccountCode'),
+      col('*TaxType'),
+      col('Currency'),
+    ]).toEqual(['Ada Lovelace Ltd', 'PO-000017-00007', '02/03/2026', '16/03/2026', '1', '75.25', '6100', 'Tax Exempt', 'GBP'])
     for (const r2 of gbp) expect(r2).toHaveLength(26)
   })
 

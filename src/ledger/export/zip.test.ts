@@ -67,9 +67,7 @@ describe('crc32', () => {
 describe('zip', () => {
   test.each([[false], [true]])('deflate=%s parses back to the same entries', (deflate) => {
     const buf = zip(entries, { deflate, modifiedAt: { year: 2026, month: 3, day: 2, hour: 10, minute: 30, second: 0 } })
-    expect(readZip(buf).map((e) => [e.name, e.content.toString('utf8')])).toEqual(
-      entries.map((e) => [e.name, e.content.toString()]),
-    )
+    expect(readZip(buf).map((e) => [e.name, e.content.toString('utf8')])).toEqual(entries.map((e) => [e.name, e.content.toString()]))
   })
 
   test('stored output is byte-for-byte reproducible', () => {

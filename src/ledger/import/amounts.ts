@@ -17,9 +17,7 @@ export type AmountErrorCode =
   | 'amount_out_of_range'
   | 'unknown_currency'
 
-export type AmountResult =
-  | { ok: true; amountMinor: bigint; currency: string }
-  | { ok: false; code: AmountErrorCode; message: string }
+export type AmountResult = { ok: true; amountMinor: bigint; currency: string } | { ok: false; code: AmountErrorCode; message: string }
 
 export interface AmountOptions {
   /** The organization's decimal comma setting: `1.234,56` instead of `1,234.56`. */
@@ -40,8 +38,8 @@ const SYMBOLS: Readonly<Record<string, readonly string[]>> = {
   '₱': ['PHP'],
   '₫': ['VND'],
   '₦': ['NGN'],
-  'zł': ['PLN'],
-  'R$': ['BRL'],
+  zł: ['PLN'],
+  R$: ['BRL'],
 }
 const SYMBOL_LIST = Object.keys(SYMBOLS).sort((a, b) => b.length - a.length)
 // Grouped thousands: one kind of group mark (the other separator, a space or '), groups of three.

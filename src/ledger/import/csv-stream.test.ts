@@ -32,13 +32,16 @@ describe('csv-spectrum', () => {
     expect(spectrumCases.length).toBeGreaterThanOrEqual(11)
   })
 
-  test.each(spectrumCases.flatMap((name) => [1, 3, 7, 1 << 20].map((size) => [name, size] as const)))('%s in %i-byte chunks', async (name, size) => {
-    const csv = new Uint8Array(readFileSync(path.join(SPECTRUM, 'csvs', `${name}.csv`)))
-    const expected = JSON.parse(readFileSync(path.join(SPECTRUM, 'json', `${name}.json`), 'utf8')) as Record<string, string>[]
-    const events = await collect(chunked(csv, size), { sniffChars: 8 })
-    expect(events.filter((e) => e.type === 'row_error')).toEqual([])
-    expect(rowsOf(events)).toEqual(expected)
-  })
+  test.each(spectrumCases.flatMap((name) => [1, 3, 7, 1 << 20].map((size) => [name, size] as const)))(
+    '%s in %i-byte chunks',
+    async (name, size) => {
+      const csv = new Uint8Array(readFileSync(path.join(SPECTRUM, 'csvs', `${name}.csv`)))
+      const expected = JSON.parse(readFileSync(path.join(SPECTRUM, 'json', `${name}.json`), 'utf8')) as Record<string, string>[]
+      const events = await collect(chunked(csv, size), { sniffChars: 8 })
+      expect(events.filter((e) => e.type === 'row_error')).toEqual([])
+      expect(rowsOf(events)).toEqual(expected)
+    },
+  )
 })
 
 describe('row numbers', () => {
@@ -154,7 +157,12 @@ describe('row-level errors leave other rows alone', () => {
       { a: '3', b: '4' },
       { a: '5', b: '6' },
     ])
-    expect(events.find((e) => e.type === 'row_error')).toMatchObject({ rowNumber: 5, code: 'value_without_header', column: 'column C', value: 'x' })
+    expect(events.find((e) => e.type === 'row_error')).toMatchObject({
+      rowNumber: 5,
+      code: 'value_without_header',
+      column: 'column C',
+      value: 'x',
+    })
   })
 
   it('reports a malformed quote as a row error', async () => {
@@ -203,7 +211,9 @@ describe('properties', () => {
   it('any table written by Papa.unparse reads back the same, in any chunking', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.integer({ min: 2, max: 4 }).chain((w) => fc.tuple(fc.constant(w), fc.array(fc.array(cell, { minLength: w, maxLength: w }), { minLength: 1, maxLength: 6 }))),
+        fc
+          .integer({ min: 2, max: 4 })
+          .chain((w) => fc.tuple(fc.constant(w), fc.array(fc.array(cell, { minLength: w, maxLength: w }), { minLength: 1, maxLength: 6 }))),
         fc.constantFrom('\n', '\r\n'),
         fc.integer({ min: 1, max: 9 }),
         async ([width, rows], newline, size) => {

@@ -45,7 +45,13 @@ export interface CsvRowError {
 }
 
 export type CsvEvent =
-  | { readonly type: 'header'; readonly rowNumber: number; readonly headers: readonly string[]; readonly delimiter: Delimiter; readonly newline: Newline }
+  | {
+      readonly type: 'header'
+      readonly rowNumber: number
+      readonly headers: readonly string[]
+      readonly delimiter: Delimiter
+      readonly newline: Newline
+    }
   | { readonly type: 'row'; readonly rowNumber: number; readonly values: Readonly<Record<string, string>> }
   | CsvRowError
   | {
@@ -123,7 +129,14 @@ export class CsvTextParser {
   }
 
   summary(encoding: DecodeInfo | null): CsvEvent {
-    return { type: 'end', dataRows: this.dataRows + this.rowErrors, rowErrors: this.rowErrors, blankRows: this.blankRows, lastRowNumber: this.rowNumber, encoding }
+    return {
+      type: 'end',
+      dataRows: this.dataRows + this.rowErrors,
+      rowErrors: this.rowErrors,
+      blankRows: this.blankRows,
+      lastRowNumber: this.rowNumber,
+      encoding,
+    }
   }
 
   private configure(atEnd: boolean): CsvEvent[] {
@@ -161,7 +174,12 @@ export class CsvTextParser {
       rest = ''
       if (mayComplete) this.parsePending(true, events)
       if (this.pending.length > this.maxRecordChars) {
-        if (this.headers === null) throw new CsvFileError('header_too_long', `The header row is longer than ${this.maxRecordChars} characters; this is not a CSV header.`, { rowNumber: this.rowNumber + 1 })
+        if (this.headers === null)
+          throw new CsvFileError(
+            'header_too_long',
+            `The header row is longer than ${this.maxRecordChars} characters; this is not a CSV header.`,
+            { rowNumber: this.rowNumber + 1 },
+          )
         this.rowNumber++
         this.skipper = new OversizeSkipper(this.delimiter, this.newline, this.maxFieldChars)
         rest = this.pending
@@ -179,7 +197,8 @@ export class CsvTextParser {
       meta: { cursor: number }
     }
     const problems = new Map<number, string>()
-    for (const e of result.errors) if (e.row !== undefined && e.row < result.data.length && !problems.has(e.row)) problems.set(e.row, e.code)
+    for (const e of result.errors)
+      if (e.row !== undefined && e.row < result.data.length && !problems.has(e.row)) problems.set(e.row, e.code)
     for (let i = 0; i < result.data.length; i++) this.record(result.data[i] as string[], problems.get(i), events)
     this.pending = ignoreLastRow ? this.pending.slice(result.meta.cursor) : ''
   }
@@ -207,27 +226,57 @@ export class CsvTextParser {
       return
     }
     if (this.dataRows + this.rowErrors >= this.maxRows) {
-      throw new CsvFileError('too_many_rows', `The file has more than ${this.maxRows} rows; split it into smaller files.`, { rowNumber: this.rowNumber })
+      throw new CsvFileError('too_many_rows', `The file has more than ${this.maxRows} rows; split it into smaller files.`, {
+        rowNumber: this.rowNumber,
+      })
     }
     const n = this.rowNumber
     if (problem === 'MissingQuotes') {
       const col = this.columnName(fields.length - 1)
-      throw new CsvFileError('unterminated_quote', `Row ${n}, column "${col}": a quoted value starts but its closing quote never comes, so the rest of the file cannot be read. Fix the quote and upload again.`, { rowNumber: n })
+      throw new CsvFileError(
+        'unterminated_quote',
+        `Row ${n}, column "${col}": a quoted value starts but its closing quote never comes, so the rest of the file cannot be read. Fix the quote and upload again.`,
+        { rowNumber: n },
+      )
     }
     if (problem !== undefined) {
-      events.push(this.rowError('malformed_quotes', null, fields.join(this.delimiter), `Row ${n}: a quote is in the wrong place (a quoted value must be "like this", with "" for a quote inside), so this row cannot be read reliably.`))
+      events.push(
+        this.rowError(
+          'malformed_quotes',
+          null,
+          fields.join(this.delimiter),
+          `Row ${n}: a quote is in the wrong place (a quoted value must be "like this", with "" for a quote inside), so this row cannot be read reliably.`,
+        ),
+      )
       return
     }
     const headers = this.headers
     const width = headers.length
     if (fields.length < this.namedCount || fields.slice(width).some((f) => f.trim() !== '')) {
-      const hint = fields.length === 1 && this.namedCount > 1 ? ` (the file is read as ${DELIMITER_NAMES[this.delimiter]}-separated; is this row?)` : ''
-      events.push(this.rowError('wrong_field_count', null, fields.join(this.delimiter), `Row ${n} has ${fields.length} values but the header has ${this.namedCount} columns${hint}.`))
+      const hint =
+        fields.length === 1 && this.namedCount > 1
+          ? ` (the file is read as ${DELIMITER_NAMES[this.delimiter]}-separated; is this row?)`
+          : ''
+      events.push(
+        this.rowError(
+          'wrong_field_count',
+          null,
+          fields.join(this.delimiter),
+          `Row ${n} has ${fields.length} values but the header has ${this.namedCount} columns${hint}.`,
+        ),
+      )
       return
     }
     for (let i = this.namedCount; i < Math.min(fields.length, width); i++) {
       if ((fields[i] as string).trim() !== '') {
-        events.push(this.rowError('value_without_header', this.columnName(i), fields[i] as string, `Row ${n}, ${this.columnName(i)}: there is a value in a column that has no header name.`))
+        events.push(
+          this.rowError(
+            'value_without_header',
+            this.columnName(i),
+            fields[i] as string,
+            `Row ${n}, ${this.columnName(i)}: there is a value in a column that has no header name.`,
+          ),
+        )
         return
       }
     }
@@ -236,7 +285,9 @@ export class CsvTextParser {
       const v = fields[i] as string
       const key = headers[i] as string
       if (v.length > this.maxFieldChars) {
-        events.push(this.rowError('field_too_long', key, v, `Row ${n}, column "${key}": the value is longer than ${this.maxFieldChars} characters.`))
+        events.push(
+          this.rowError('field_too_long', key, v, `Row ${n}, column "${key}": the value is longer than ${this.maxFieldChars} characters.`),
+        )
         return
       }
       // A header called __proto__ must become a key, not replace the object's prototype.
@@ -256,14 +307,22 @@ export class CsvTextParser {
     while (named > 0 && names[named - 1] === '') named--
     const blank = names.slice(0, named).findIndex((h) => h === '')
     if (blank !== -1) {
-      throw new CsvFileError('blank_header', `The header row (row ${n}) has no name for column ${columnLetter(blank)} (between "${names[blank - 1] ?? ''}" and "${names[blank + 1] ?? ''}"). Name the column or delete it.`, { rowNumber: n })
+      throw new CsvFileError(
+        'blank_header',
+        `The header row (row ${n}) has no name for column ${columnLetter(blank)} (between "${names[blank - 1] ?? ''}" and "${names[blank + 1] ?? ''}"). Name the column or delete it.`,
+        { rowNumber: n },
+      )
     }
     const seen = new Map<string, number[]>()
     names.slice(0, named).forEach((h, i) => seen.set(h, [...(seen.get(h) ?? []), i]))
     const dupes = [...seen].filter(([, at]) => at.length > 1)
     if (dupes.length > 0) {
       const list = dupes.map(([h, at]) => `"${h}" (columns ${at.map(columnLetter).join(', ')})`).join('; ')
-      throw new CsvFileError('duplicate_headers', `The header row (row ${n}) names a column more than once: ${list}. Each column needs its own name.`, { rowNumber: n })
+      throw new CsvFileError(
+        'duplicate_headers',
+        `The header row (row ${n}) names a column more than once: ${list}. Each column needs its own name.`,
+        { rowNumber: n },
+      )
     }
     this.headers = names
     this.namedCount = named
@@ -275,10 +334,19 @@ export class CsvTextParser {
     const n = this.rowNumber
     const col = r.fieldIndex === null ? null : this.columnName(r.fieldIndex)
     if (atEof && r.unterminated) {
-      throw new CsvFileError('unterminated_quote', `Row ${n}, column "${col}": a quoted value starts but its closing quote never comes, so the rest of the file cannot be read. Fix the quote and upload again.`, { rowNumber: n })
+      throw new CsvFileError(
+        'unterminated_quote',
+        `Row ${n}, column "${col}": a quoted value starts but its closing quote never comes, so the rest of the file cannot be read. Fix the quote and upload again.`,
+        { rowNumber: n },
+      )
     }
     if (col !== null && r.fieldIndex !== null) {
-      return this.rowError('field_too_long', col, r.preview, `Row ${n}, column "${col}": the value is longer than ${this.maxFieldChars} characters; the row was skipped.`)
+      return this.rowError(
+        'field_too_long',
+        col,
+        r.preview,
+        `Row ${n}, column "${col}": the value is longer than ${this.maxFieldChars} characters; the row was skipped.`,
+      )
     }
     return this.rowError('row_too_long', null, null, `Row ${n} is longer than ${this.maxRecordChars} characters; the row was skipped.`)
   }

@@ -82,7 +82,10 @@ describe('parseDateTime refuses', () => {
   })
 
   it('reports a bad time zone setting as a code, not a throw', () => {
-    expect(parseDateTime('2026-03-02', { dateOrder: 'MDY', timeZone: 'Mars/Olympus' })).toMatchObject({ ok: false, code: 'invalid_time_zone' })
+    expect(parseDateTime('2026-03-02', { dateOrder: 'MDY', timeZone: 'Mars/Olympus' })).toMatchObject({
+      ok: false,
+      code: 'invalid_time_zone',
+    })
   })
 })
 
@@ -100,24 +103,37 @@ describe('parseLocalDate', () => {
 describe('wall-clock round trip in zones with odd transitions', () => {
   const zones = ['America/New_York', 'Europe/Berlin', 'Australia/Lord_Howe', 'Asia/Kolkata', 'America/Santiago', 'Pacific/Apia']
   const wall = (ms: number, timeZone: string) =>
-    new Intl.DateTimeFormat('en-CA', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
+    new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    })
       .format(new Date(ms))
       .replace(',', '')
 
   it('parsing the local time of an instant gives an instant with the same local time', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...zones), fc.integer({ min: Date.UTC(2008, 0, 1) / 1000, max: Date.UTC(2030, 0, 1) / 1000 }), (timeZone, seconds) => {
-        const ms = seconds * 1000
-        const text = wall(ms, timeZone)
-        const r = parseDateTime(text, { dateOrder: 'MDY', timeZone })
-        expect(r.ok).toBe(true)
-        if (r.ok) {
-          expect(wall(r.epochMs, timeZone)).toBe(text)
-          // A repeated hour resolves to the earlier instant, never a later one.
-          expect(r.epochMs).toBeLessThanOrEqual(ms)
-          expect(ms - r.epochMs).toBeLessThanOrEqual(3_600_000)
-        }
-      }),
+      fc.property(
+        fc.constantFrom(...zones),
+        fc.integer({ min: Date.UTC(2008, 0, 1) / 1000, max: Date.UTC(2030, 0, 1) / 1000 }),
+        (timeZone, seconds) => {
+          const ms = seconds * 1000
+          const text = wall(ms, timeZone)
+          const r = parseDateTime(text, { dateOrder: 'MDY', timeZone })
+          expect(r.ok).toBe(true)
+          if (r.ok) {
+            expect(wall(r.epochMs, timeZone)).toBe(text)
+            // A repeated hour resolves to the earlier instant, never a later one.
+            expect(r.epochMs).toBeLessThanOrEqual(ms)
+            expect(ms - r.epochMs).toBeLessThanOrEqual(3_600_000)
+          }
+        },
+      ),
       { numRuns: 3000 },
     )
   })

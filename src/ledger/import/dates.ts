@@ -16,13 +16,7 @@ export interface DateOptions {
 }
 
 export type DateErrorCode =
-  | 'date_empty'
-  | 'date_invalid'
-  | 'date_two_digit_year'
-  | 'date_impossible'
-  | 'time_impossible'
-  | 'offset_invalid'
-  | 'invalid_time_zone'
+  'date_empty' | 'date_invalid' | 'date_two_digit_year' | 'date_impossible' | 'time_impossible' | 'offset_invalid' | 'invalid_time_zone'
 
 export type DateTimeResult =
   | {
@@ -153,7 +147,8 @@ export function parseDateTime(text: string, options: DateOptions): DateTimeResul
   const first = YEAR_FIRST.exec(s)
   const m = first ?? YEAR_LAST.exec(s)
   if (!m || !m.groups) {
-    if (TWO_DIGIT_YEAR.test(s)) return fail('date_two_digit_year', 'has a two-digit year; write the year in full, like 03/02/2026 or 2026-03-02')
+    if (TWO_DIGIT_YEAR.test(s))
+      return fail('date_two_digit_year', 'has a two-digit year; write the year in full, like 03/02/2026 or 2026-03-02')
     return fail('date_invalid', 'is not a date; use 2026-03-02, 2026-03-02 14:05, or the date format in the settings')
   }
   const g = m.groups
@@ -164,7 +159,8 @@ export function parseDateTime(text: string, options: DateOptions): DateTimeResul
   const [month, day] = yearFirst || options.dateOrder === 'MDY' ? [a, b] : [b, a]
   if (month < 1 || month > 12) {
     const [used, other] = options.dateOrder === 'MDY' ? ['MM/DD/YYYY', 'DD/MM/YYYY'] : ['DD/MM/YYYY', 'MM/DD/YYYY']
-    const hint = !yearFirst && day >= 1 && day <= 12 ? ` (dates are read as ${used}; if this file uses ${other}, change the date format setting)` : ''
+    const hint =
+      !yearFirst && day >= 1 && day <= 12 ? ` (dates are read as ${used}; if this file uses ${other}, change the date format setting)` : ''
     return fail('date_impossible', `has month ${month}, which does not exist${hint}`)
   }
   if (day < 1 || day > daysInMonth(year, month)) {
@@ -193,7 +189,8 @@ export function parseDateTime(text: string, options: DateOptions): DateTimeResul
     epochMs = wallMs - offset
   } else {
     const fmt = formatterFor(options.timeZone)
-    if (!fmt) return fail('invalid_time_zone', `cannot be placed in time: the time zone setting ${JSON.stringify(options.timeZone)} is not valid`)
+    if (!fmt)
+      return fail('invalid_time_zone', `cannot be placed in time: the time zone setting ${JSON.stringify(options.timeZone)} is not valid`)
     epochMs = wallToInstant(wallMs, options.timeZone, fmt)
   }
   return { ok: true, epochMs, iso: new Date(epochMs).toISOString(), hasTime, hasOffset: g.zone !== undefined }
@@ -209,7 +206,8 @@ export function parseLocalDate(text: string, options: DateOptions): LocalDateRes
   const r = parseDateTime(text, options)
   if (!r.ok) return r
   const fmt = formatterFor(options.timeZone)
-  if (!fmt) return { ok: false, code: 'invalid_time_zone', message: `the time zone setting ${JSON.stringify(options.timeZone)} is not valid` }
+  if (!fmt)
+    return { ok: false, code: 'invalid_time_zone', message: `the time zone setting ${JSON.stringify(options.timeZone)} is not valid` }
   // Reading the wall clock back (instead of slicing the text) also places offset values right.
   return { ok: true, date: new Date(r.epochMs + offsetAt(r.epochMs, fmt)).toISOString().slice(0, 10) }
 }

@@ -37,8 +37,8 @@ export interface DecodeStep {
 
 // 0x80-0x9F in Windows-1252; 0 marks the five bytes the code page leaves undefined.
 const CP1252_HIGH = [
-  0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017d, 0,
-  0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178,
+  0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017d, 0, 0, 0x2018, 0x2019,
+  0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178,
 ]
 
 /** Index of the first byte Windows-1252 does not define (or NUL), else -1. */
@@ -140,7 +140,8 @@ const EXPORT_HINT = 'Export or "Save as" CSV and upload that file.'
 /** Refuses obvious non-text before any of it is read as CSV. */
 function binaryCheck(b: Uint8Array): CsvFileError | null {
   for (const m of MAGIC) {
-    if (m.bytes.every((x, i) => b[i] === x)) return new CsvFileError('binary_file', `This file is ${m.what}, not a CSV file. ${EXPORT_HINT}`, { byteOffset: 0 })
+    if (m.bytes.every((x, i) => b[i] === x))
+      return new CsvFileError('binary_file', `This file is ${m.what}, not a CSV file. ${EXPORT_HINT}`, { byteOffset: 0 })
   }
   let nuls = 0
   let oddNuls = 0
@@ -161,7 +162,12 @@ function binaryCheck(b: Uint8Array): CsvFileError | null {
     return new CsvFileError('binary_file', message, { byteOffset: b.indexOf(0) })
   }
   // FileMaker and old Mac exports use a few 0x0B/0x0C inside fields; binary files use many.
-  if (controls > 8 && controls / b.length > 0.05) return new CsvFileError('binary_file', `This does not look like a text file (${controls} control bytes in the first ${b.length}). ${EXPORT_HINT}`, { byteOffset: 0 })
+  if (controls > 8 && controls / b.length > 0.05)
+    return new CsvFileError(
+      'binary_file',
+      `This does not look like a text file (${controls} control bytes in the first ${b.length}). ${EXPORT_HINT}`,
+      { byteOffset: 0 },
+    )
   return null
 }
 
@@ -218,7 +224,12 @@ export class StreamingDecoder {
     this.total += chunk.length
     if (this.total > this.maxBytes) {
       this.state = 'failed'
-      return { text: '', error: new CsvFileError('file_too_large', `The file is larger than the limit of ${this.maxBytes} bytes.`, { byteOffset: this.maxBytes }) }
+      return {
+        text: '',
+        error: new CsvFileError('file_too_large', `The file is larger than the limit of ${this.maxBytes} bytes.`, {
+          byteOffset: this.maxBytes,
+        }),
+      }
     }
     if (this.state === 'sniff') {
       this.sniffParts.push(chunk)
@@ -276,7 +287,10 @@ export class StreamingDecoder {
     const byte = buf[offsetInBuf]
     const what = byte === undefined ? 'end of file' : `byte ${hex(byte)}`
     const message = `The file cannot be read as text at byte ${byteOffset} (line ${this.lines.line}): ${what}. ${why}`
-    return this.fail(text, new CsvFileError(byte === 0 ? 'binary_file' : 'invalid_encoding', message, { byteOffset, line: this.lines.line }))
+    return this.fail(
+      text,
+      new CsvFileError(byte === 0 ? 'binary_file' : 'invalid_encoding', message, { byteOffset, line: this.lines.line }),
+    )
   }
 
   private decode(chunk: Uint8Array, final: boolean): DecodeStep {
@@ -287,7 +301,13 @@ export class StreamingDecoder {
 
     if (this.state === 'windows-1252') {
       const bad = firstInvalid1252(buf)
-      if (bad !== -1) return this.errorAt(bad, buf, decodeWindows1252(buf.subarray(0, bad)), 'The file was read as Windows-1252 (decided earlier in the file), which does not use this byte. Save the file as "CSV UTF-8" and upload it again.')
+      if (bad !== -1)
+        return this.errorAt(
+          bad,
+          buf,
+          decodeWindows1252(buf.subarray(0, bad)),
+          'The file was read as Windows-1252 (decided earlier in the file), which does not use this byte. Save the file as "CSV UTF-8" and upload it again.',
+        )
       this.carry = new Uint8Array(0)
       this.base += buf.length
       return { text: this.release(decodeWindows1252(buf)), error: null }
@@ -309,7 +329,8 @@ export class StreamingDecoder {
     }
 
     const badAt = invalidAt === -1 ? nul : invalidAt
-    if (badAt === nul) return this.errorAt(nul, buf, this.utf8.decode(buf.subarray(0, nul)), `A text file never contains NUL bytes. ${EXPORT_HINT}`)
+    if (badAt === nul)
+      return this.errorAt(nul, buf, this.utf8.decode(buf.subarray(0, nul)), `A text file never contains NUL bytes. ${EXPORT_HINT}`)
     // Nothing released so far was outside ASCII, so switching now cannot have produced mojibake.
     if (this.state === 'ascii' && scan.firstMultibyte === -1) {
       const bad1252 = firstInvalid1252(buf)
@@ -321,9 +342,15 @@ export class StreamingDecoder {
         this.base += buf.length
         return { text: this.release(decodeWindows1252(buf)), error: null }
       }
-      return this.errorAt(badAt, buf, this.utf8.decode(buf.subarray(0, badAt)), 'The file is neither UTF-8 nor Windows-1252 text. Save it as "CSV UTF-8" and upload it again.')
+      return this.errorAt(
+        badAt,
+        buf,
+        this.utf8.decode(buf.subarray(0, badAt)),
+        'The file is neither UTF-8 nor Windows-1252 text. Save it as "CSV UTF-8" and upload it again.',
+      )
     }
-    if (truncated) return this.errorAt(badAt, buf, this.utf8.decode(buf.subarray(0, badAt)), 'The last character is cut off; the file may be truncated.')
+    if (truncated)
+      return this.errorAt(badAt, buf, this.utf8.decode(buf.subarray(0, badAt)), 'The last character is cut off; the file may be truncated.')
     return this.errorAt(
       badAt,
       buf,
@@ -340,7 +367,14 @@ export class StreamingDecoder {
       return { text: this.release(text), error: null }
     } catch {
       // TextDecoder does not say where; the chunk is the best we can name.
-      return this.fail('', new CsvFileError('invalid_encoding', `The file is not valid ${this.encoding.toUpperCase()} text in the bytes starting at ${this.base} (line ${this.lines.line}). Save it as "CSV UTF-8" and upload it again.`, { byteOffset: this.base, line: this.lines.line }))
+      return this.fail(
+        '',
+        new CsvFileError(
+          'invalid_encoding',
+          `The file is not valid ${this.encoding.toUpperCase()} text in the bytes starting at ${this.base} (line ${this.lines.line}). Save it as "CSV UTF-8" and upload it again.`,
+          { byteOffset: this.base, line: this.lines.line },
+        ),
+      )
     }
   }
 }

@@ -31,21 +31,27 @@ describe('normaliseHeader', () => {
 })
 
 describe('field definitions', () => {
-  test.each(['partners', 'conversions', 'refunds'] as const)('%s: keys unique, synonyms normalised and not shared between fields', (kind) => {
-    const fields = fieldsOf(kind)
-    expect(new Set(fields.map((f) => f.key)).size).toBe(fields.length)
-    const seen = new Map<string, string>()
-    for (const f of fields) {
-      for (const s of f.synonyms) {
-        expect(normaliseHeader(s)).toBe(s)
-        expect(seen.get(s) ?? f.key).toBe(f.key)
-        seen.set(s, f.key)
+  test.each(['partners', 'conversions', 'refunds'] as const)(
+    '%s: keys unique, synonyms normalised and not shared between fields',
+    (kind) => {
+      const fields = fieldsOf(kind)
+      expect(new Set(fields.map((f) => f.key)).size).toBe(fields.length)
+      const seen = new Map<string, string>()
+      for (const f of fields) {
+        for (const s of f.synonyms) {
+          expect(normaliseHeader(s)).toBe(s)
+          expect(seen.get(s) ?? f.key).toBe(f.key)
+          seen.set(s, f.key)
+        }
       }
-    }
-  })
+    },
+  )
 
   it('required fields are those of the issue', () => {
-    const req = (k: 'partners' | 'conversions' | 'refunds') => fieldsOf(k).filter((f) => f.required).map((f) => f.key)
+    const req = (k: 'partners' | 'conversions' | 'refunds') =>
+      fieldsOf(k)
+        .filter((f) => f.required)
+        .map((f) => f.key)
     expect(req('partners')).toEqual(['name', 'code'])
     expect(req('conversions')).toEqual(['code', 'order_id', 'amount', 'occurred_at'])
     expect(req('refunds')).toEqual(['order_id', 'refunded_at'])
@@ -73,13 +79,29 @@ describe('suggestMapping', () => {
   it('maps a Stripe payments export, the code from metadata', async () => {
     const s = suggestMapping(await headersOf('stripe-payments.csv'), 'conversions')
     expect(s.preset).toBe('stripe_payments')
-    expect(s.mapping).toMatchObject({ order_id: 'id', code: 'ref (metadata)', amount: 'Amount', occurred_at: 'Created (UTC)', currency: 'Currency', customer_email: 'Customer Email', order_status: 'Status' })
+    expect(s.mapping).toMatchObject({
+      order_id: 'id',
+      code: 'ref (metadata)',
+      amount: 'Amount',
+      occurred_at: 'Created (UTC)',
+      currency: 'Currency',
+      customer_email: 'Customer Email',
+      order_status: 'Status',
+    })
   })
 
   it('maps a WooCommerce orders export', async () => {
     const s = suggestMapping(await headersOf('woocommerce-orders.csv'), 'conversions')
     expect(s.preset).toBe('woocommerce_orders')
-    expect(s.mapping).toMatchObject({ order_id: 'Order Number', code: 'Coupon Code', amount: 'Order Total', occurred_at: 'Order Date', currency: 'Order Currency', customer_email: 'Billing Email', order_status: 'Order Status' })
+    expect(s.mapping).toMatchObject({
+      order_id: 'Order Number',
+      code: 'Coupon Code',
+      amount: 'Order Total',
+      occurred_at: 'Order Date',
+      currency: 'Order Currency',
+      customer_email: 'Billing Email',
+      order_status: 'Order Status',
+    })
   })
 
   it('maps plain headers by synonyms', async () => {

@@ -94,22 +94,42 @@ export interface MappingError {
  * A mapping can be used only when every required field has a column and every mapped column
  * exists in this file. One column may feed two fields on purpose (partner email = PayPal email).
  */
-export function validateMapping(mapping: FieldMapping, headers: readonly string[], kind: ImportKind): { ok: true } | { ok: false; errors: MappingError[] } {
+export function validateMapping(
+  mapping: FieldMapping,
+  headers: readonly string[],
+  kind: ImportKind,
+): { ok: true } | { ok: false; errors: MappingError[] } {
   const fields = fieldsOf(kind)
   const errors: MappingError[] = []
-  const list = headers.filter((h) => h !== '').map((h) => `"${h}"`).join(', ')
+  const list = headers
+    .filter((h) => h !== '')
+    .map((h) => `"${h}"`)
+    .join(', ')
   for (const [field, header] of Object.entries(mapping)) {
     if (!fields.some((d) => d.key === field)) {
       errors.push({ code: 'unknown_field', field, header, message: `"${field}" is not a field of a ${kind} import.` })
     } else if (!headers.includes(header)) {
-      errors.push({ code: 'header_not_found', field, header, message: `${labelOf(kind, field)} is mapped to the column "${header}", which is not in this file (its columns are ${list}).` })
+      errors.push({
+        code: 'header_not_found',
+        field,
+        header,
+        message: `${labelOf(kind, field)} is mapped to the column "${header}", which is not in this file (its columns are ${list}).`,
+      })
     }
   }
   // One column that looks like several joined by another character: the delimiter was not found.
-  const hint = headers.length === 1 && /[|:^~]/.test(headers[0] ?? '') ? ` Only one column was found ("${headers[0]}"); the file may use a delimiter other than comma, semicolon or tab.` : ''
+  const hint =
+    headers.length === 1 && /[|:^~]/.test(headers[0] ?? '')
+      ? ` Only one column was found ("${headers[0]}"); the file may use a delimiter other than comma, semicolon or tab.`
+      : ''
   for (const d of fields) {
     if (d.required && !(d.key in mapping)) {
-      errors.push({ code: 'required_field_unmapped', field: d.key, header: null, message: `${d.label} is required: choose the column that holds it.${hint}` })
+      errors.push({
+        code: 'required_field_unmapped',
+        field: d.key,
+        header: null,
+        message: `${d.label} is required: choose the column that holds it.${hint}`,
+      })
     }
   }
   return errors.length === 0 ? { ok: true } : { ok: false, errors }

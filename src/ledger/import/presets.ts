@@ -25,14 +25,27 @@ export interface Preset {
 }
 
 // Stripe has no coupon column in a payments export; the code travels in metadata.
-const STRIPE_CODE_METADATA = /^\s*(?:ref|referral|referral[ _-]?code|affiliate|affiliate[ _-]?code|partner|partner[ _-]?code|code|coupon|coupon[ _-]?code|promo|promo[ _-]?code|promotion[ _-]?code|discount[ _-]?code|via)\s*\(metadata\)\s*$/i
+const STRIPE_CODE_METADATA =
+  /^\s*(?:ref|referral|referral[ _-]?code|affiliate|affiliate[ _-]?code|partner|partner[ _-]?code|code|coupon|coupon[ _-]?code|promo|promo[ _-]?code|promotion[ _-]?code|discount[ _-]?code|via)\s*\(metadata\)\s*$/i
 
 export const PRESETS: readonly Preset[] = [
   {
     id: 'shopify_orders',
     label: 'Shopify orders export',
     kind: 'conversions',
-    signature: ['name', 'email', 'financial status', 'paid at', 'fulfillment status', 'discount code', 'created at', 'lineitem name', 'lineitem quantity', 'billing name', 'total'],
+    signature: [
+      'name',
+      'email',
+      'financial status',
+      'paid at',
+      'fulfillment status',
+      'discount code',
+      'created at',
+      'lineitem name',
+      'lineitem quantity',
+      'billing name',
+      'total',
+    ],
     minMatches: 4,
     distinctive: ['financial status', 'lineitem name', 'lineitem quantity'],
     fields: {
@@ -55,7 +68,21 @@ export const PRESETS: readonly Preset[] = [
     id: 'stripe_payments',
     label: 'Stripe payments export',
     kind: 'conversions',
-    signature: ['id', 'created utc', 'created date utc', 'amount', 'amount refunded', 'currency', 'converted amount', 'seller message', 'customer email', 'customer id', 'captured', 'status', 'fee'],
+    signature: [
+      'id',
+      'created utc',
+      'created date utc',
+      'amount',
+      'amount refunded',
+      'currency',
+      'converted amount',
+      'seller message',
+      'customer email',
+      'customer id',
+      'captured',
+      'status',
+      'fee',
+    ],
     minMatches: 4,
     distinctive: ['created utc', 'created date utc', 'seller message', 'amount refunded', 'converted amount'],
     fields: {
@@ -78,9 +105,38 @@ export const PRESETS: readonly Preset[] = [
     id: 'woocommerce_orders',
     label: 'WooCommerce orders export',
     kind: 'conversions',
-    signature: ['order number', 'order id', 'order #', 'order status', 'order date', 'order total', 'order total amount', 'coupon code', 'coupon codes', 'coupons', 'coupon s', 'coupon items', 'billing email', 'email billing', 'order currency', 'billing first name', 'net sales'],
+    signature: [
+      'order number',
+      'order id',
+      'order #',
+      'order status',
+      'order date',
+      'order total',
+      'order total amount',
+      'coupon code',
+      'coupon codes',
+      'coupons',
+      'coupon s',
+      'coupon items',
+      'billing email',
+      'email billing',
+      'order currency',
+      'billing first name',
+      'net sales',
+    ],
     minMatches: 3,
-    distinctive: ['order total', 'order total amount', 'coupon code', 'coupon codes', 'coupon s', 'coupon items', 'billing email', 'email billing', 'order currency', 'net sales'],
+    distinctive: [
+      'order total',
+      'order total amount',
+      'coupon code',
+      'coupon codes',
+      'coupon s',
+      'coupon items',
+      'billing email',
+      'email billing',
+      'order currency',
+      'net sales',
+    ],
     fields: {
       order_id: ['Order Number', 'Order #', 'Order ID', 'Order No'],
       code: ['Coupon Code', 'Coupon Codes', 'Coupon(s)', 'Coupons', 'Coupon Items', 'Used Coupons', 'Coupon'],

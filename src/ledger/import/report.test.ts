@@ -70,7 +70,10 @@ describe('ImportReport', () => {
   })
 
   it('accounts for a messy file end to end: rows in = outcomes', async () => {
-    const events = await collect([new Uint8Array(readFileSync(path.join(FIXTURES, 'conversions-bad-values.csv'))), bytes('GOOD3,7008,1.00\n')])
+    const events = await collect([
+      new Uint8Array(readFileSync(path.join(FIXTURES, 'conversions-bad-values.csv'))),
+      bytes('GOOD3,7008,1.00\n'),
+    ])
     const header = events[0]
     if (header?.type !== 'header') throw new Error('no header')
     const { mapping } = suggestMapping(header.headers, 'conversions')

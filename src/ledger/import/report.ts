@@ -61,7 +61,14 @@ export class ImportReport {
   private rowsIn = 0
   private readonly tally: Record<Category, number> = { created: 0, updated: 0, duplicate: 0, unattributed: 0, rejected: 0, flagged: 0 }
   private readonly awaiting = new Set<number>()
-  private readonly sampleLists: Record<Category, ReportSample[]> = { created: [], updated: [], duplicate: [], unattributed: [], rejected: [], flagged: [] }
+  private readonly sampleLists: Record<Category, ReportSample[]> = {
+    created: [],
+    updated: [],
+    duplicate: [],
+    unattributed: [],
+    rejected: [],
+    flagged: [],
+  }
   private readonly errorList: ReportError[] = []
   private errorsOverLimit = 0
   private readonly samplesPerCategory: number
@@ -119,9 +126,16 @@ export class ImportReport {
     const sum = c.created + c.updated + c.duplicate + c.unattributed + c.rejected
     if (this.awaiting.size > 0) {
       const rows = [...this.awaiting].slice(0, 10).join(', ')
-      return { ok: false, message: `${this.awaiting.size} rows were read but have no outcome (rows ${rows}${this.awaiting.size > 10 ? ', ...' : ''})` }
+      return {
+        ok: false,
+        message: `${this.awaiting.size} rows were read but have no outcome (rows ${rows}${this.awaiting.size > 10 ? ', ...' : ''})`,
+      }
     }
-    if (sum !== c.rowsIn) return { ok: false, message: `rows in ${c.rowsIn} != created ${c.created} + updated ${c.updated} + duplicate ${c.duplicate} + unattributed ${c.unattributed} + rejected ${c.rejected}` }
+    if (sum !== c.rowsIn)
+      return {
+        ok: false,
+        message: `rows in ${c.rowsIn} != created ${c.created} + updated ${c.updated} + duplicate ${c.duplicate} + unattributed ${c.unattributed} + rejected ${c.rejected}`,
+      }
     return { ok: true }
   }
 
@@ -130,8 +144,21 @@ export class ImportReport {
    * so a cell like `=HYPERLINK(...)` is neutralised with a leading `'` (csv-safety.ts).
    */
   errorsToCsv(): string {
-    const rows = this.errorList.map((e) => [plain(String(e.row)), text(e.column ?? ''), text(e.value ?? ''), text(e.message), plain(e.code)])
-    if (this.errorsOverLimit > 0) rows.push([plain(''), text(''), text(''), text(`${this.errorsOverLimit} more errors are not listed (the list stops at ${this.maxErrors}).`), plain('')])
+    const rows = this.errorList.map((e) => [
+      plain(String(e.row)),
+      text(e.column ?? ''),
+      text(e.value ?? ''),
+      text(e.message),
+      plain(e.code),
+    ])
+    if (this.errorsOverLimit > 0)
+      rows.push([
+        plain(''),
+        text(''),
+        text(''),
+        text(`${this.errorsOverLimit} more errors are not listed (the list stops at ${this.maxErrors}).`),
+        plain(''),
+      ])
     return writeCsv(['row', 'column', 'value', 'message', 'code'], rows, { bom: true })
   }
 

@@ -45,12 +45,19 @@ export interface CodeValue {
   readonly canonical: string
 }
 
-function toCode(raw: string, link: LinkSettings | undefined): { ok: true; value: CodeValue } | { ok: false; code: string; message: string } {
+function toCode(
+  raw: string,
+  link: LinkSettings | undefined,
+): { ok: true; value: CodeValue } | { ok: false; code: string; message: string } {
   const r = canonicalCode(raw, link)
   if (r.ok) return { ok: true, value: { raw, canonical: r.code } }
   return r.code === 'empty_code'
     ? { ok: false, code: 'required', message: 'is empty; a code or link is required' }
-    : { ok: false, code: 'no_code_in_link', message: 'is a link without a code in it (no ref=, via=, coupon=... parameter and no /r/CODE path)' }
+    : {
+        ok: false,
+        code: 'no_code_in_link',
+        message: 'is a link without a code in it (no ref=, via=, coupon=... parameter and no /r/CODE path)',
+      }
 }
 
 export function codeField(required: boolean, link: LinkSettings | undefined) {
@@ -67,7 +74,10 @@ export function codeField(required: boolean, link: LinkSettings | undefined) {
 export function aliasesField(link: LinkSettings | undefined) {
   return z.string().transform((v, ctx): CodeValue[] => {
     const out: CodeValue[] = []
-    for (const piece of v.split(';').map((p) => p.trim()).filter((p) => p !== '')) {
+    for (const piece of v
+      .split(';')
+      .map((p) => p.trim())
+      .filter((p) => p !== '')) {
       const r = toCode(piece, link)
       if (!r.ok) return issue(ctx, r.code, `has "${piece}", which ${r.message.replace(/^is /, 'is ')}`)
       if (!out.some((c) => c.canonical === r.value.canonical)) out.push(r.value)
@@ -160,7 +170,8 @@ export function ratePercentField(decimalComma: boolean) {
     const sep = decimalComma ? ',' : '.'
     const m = new RegExp(`^(\\d{1,3})(?:\\${sep}(\\d{1,2}))?$`).exec(t)
     if (!m) {
-      if (new RegExp(`^\\d+\\${sep}\\d{3,}$`).test(t)) return issue(ctx, 'rate_too_precise', 'has more than two decimal places; rates are kept to 0.01% (one basis point)')
+      if (new RegExp(`^\\d+\\${sep}\\d{3,}$`).test(t))
+        return issue(ctx, 'rate_too_precise', 'has more than two decimal places; rates are kept to 0.01% (one basis point)')
       return issue(ctx, 'invalid_rate', `is not a percentage like 12${sep}5`)
     }
     const bps = BigInt(m[1] as string) * 100n + BigInt((m[2] ?? '').padEnd(2, '0'))

@@ -13,9 +13,18 @@ const FIXTURES = path.resolve(import.meta.dirname, '../../../tests/fixtures/impo
 const fixture = (name: string) => new Uint8Array(readFileSync(path.join(FIXTURES, name)))
 
 const US: RowContext = { ...DEFAULT_PROGRAM_SETTINGS, timeZone: 'America/New_York' }
-const EU: RowContext = { ...DEFAULT_PROGRAM_SETTINGS, defaultCurrency: 'EUR', decimalComma: true, dateOrder: 'DMY', timeZone: 'Europe/Berlin' }
+const EU: RowContext = {
+  ...DEFAULT_PROGRAM_SETTINGS,
+  defaultCurrency: 'EUR',
+  decimalComma: true,
+  dateOrder: 'DMY',
+  timeZone: 'Europe/Berlin',
+}
 
-async function load(name: string, kind: ImportKind): Promise<{ mapping: FieldMapping; rows: { rowNumber: number; values: Record<string, string> }[] }> {
+async function load(
+  name: string,
+  kind: ImportKind,
+): Promise<{ mapping: FieldMapping; rows: { rowNumber: number; values: Record<string, string> }[] }> {
   const events = await collect([fixture(name)])
   const header = events[0]
   if (header?.type !== 'header') throw new Error('no header')
@@ -45,7 +54,14 @@ describe('conversions', () => {
       },
     })
     // A link as the code is reduced to the code (codes.ts); the person's text is kept.
-    expect(results[1]).toMatchObject({ ok: true, record: { code: { raw: 'https://shop.example/?ref=summer10', canonical: 'SUMMER10' }, valueMinor: 1250n, occurredAt: '2026-03-03T13:05:00.000Z' } })
+    expect(results[1]).toMatchObject({
+      ok: true,
+      record: {
+        code: { raw: 'https://shop.example/?ref=summer10', canonical: 'SUMMER10' },
+        valueMinor: 1250n,
+        occurredAt: '2026-03-03T13:05:00.000Z',
+      },
+    })
     // (5,00) is negative: a conversion cannot be.
     expect(results[3]).toMatchObject({ ok: false, errors: [{ row: 5, column: 'Amount', code: 'amount_negative' }] })
   })
@@ -77,7 +93,9 @@ describe('conversions', () => {
       ['amount', 'amount_letters'],
       ['occurred_at', 'time_impossible'],
     ])
-    expect(errs(4)).toMatchObject([{ column: 'code', code: 'required', message: 'Row 6, column "code" is empty; a code or link is required' }])
+    expect(errs(4)).toMatchObject([
+      { column: 'code', code: 'required', message: 'Row 6, column "code" is empty; a code or link is required' },
+    ])
     expect(results[5]).toMatchObject({ ok: true, record: { valueMinor: 100000n, occurredAt: '2026-03-02T08:30:00.000Z' } })
     expect(brief(errs(6))).toEqual([['amount', 'amount_negative']])
   })
@@ -86,25 +104,53 @@ describe('conversions', () => {
     const shopify = await load('shopify-orders.csv', 'conversions')
     // Shopify writes a decimal point whatever the shop's locale (presets say so: decimalComma false).
     const first = createConversionParser(shopify.mapping, { ...EU, decimalComma: false })(shopify.rows[0]?.values ?? {}, 2)
-    expect(first).toMatchObject({ ok: true, record: { orderId: '#1001', valueMinor: 5450n, currency: 'USD', occurredAt: '2026-03-02T19:05:00.000Z', orderStatus: 'paid', customerName: 'Jane Roe' } })
+    expect(first).toMatchObject({
+      ok: true,
+      record: {
+        orderId: '#1001',
+        valueMinor: 5450n,
+        currency: 'USD',
+        occurredAt: '2026-03-02T19:05:00.000Z',
+        orderStatus: 'paid',
+        customerName: 'Jane Roe',
+      },
+    })
 
     const stripe = await load('stripe-payments.csv', 'conversions')
     const r = createConversionParser(stripe.mapping, US)(stripe.rows[0]?.values ?? {}, 2)
-    expect(r).toMatchObject({ ok: true, record: { orderId: 'ch_3Ab', currency: 'USD', occurredAt: '2026-03-02T19:05:00.000Z', code: { canonical: 'SUMMER10' } } })
+    expect(r).toMatchObject({
+      ok: true,
+      record: { orderId: 'ch_3Ab', currency: 'USD', occurredAt: '2026-03-02T19:05:00.000Z', code: { canonical: 'SUMMER10' } },
+    })
   })
 
   it('parses amounts in the row currency', () => {
     const parse = createConversionParser({ code: 'c', order_id: 'o', amount: 'a', occurred_at: 'd', currency: 'cur' }, US)
-    expect(parse({ c: 'X', o: '1', a: '1234', d: '2026-03-02', cur: 'jpy' }, 2)).toMatchObject({ ok: true, record: { valueMinor: 1234n, currency: 'JPY' } })
-    expect(parse({ c: 'X', o: '1', a: '1.5', d: '2026-03-02', cur: 'JPY' }, 2)).toMatchObject({ ok: false, errors: [{ code: 'amount_too_many_decimals' }] })
+    expect(parse({ c: 'X', o: '1', a: '1234', d: '2026-03-02', cur: 'jpy' }, 2)).toMatchObject({
+      ok: true,
+      record: { valueMinor: 1234n, currency: 'JPY' },
+    })
+    expect(parse({ c: 'X', o: '1', a: '1.5', d: '2026-03-02', cur: 'JPY' }, 2)).toMatchObject({
+      ok: false,
+      errors: [{ code: 'amount_too_many_decimals' }],
+    })
     // An unknown currency is reported; decimals cannot be judged without one, letters can.
-    expect(parse({ c: 'X', o: '1', a: '1.505', d: '2026-03-02', cur: 'ZZZ' }, 2)).toEqual({ ok: false, errors: [expect.objectContaining({ column: 'cur', code: 'unknown_currency' })] })
-    expect(parse({ c: 'X', o: '1', a: '1x', d: '2026-03-02', cur: 'ZZZ' }, 2)).toMatchObject({ ok: false, errors: [{ code: 'amount_letters' }, { code: 'unknown_currency' }] })
+    expect(parse({ c: 'X', o: '1', a: '1.505', d: '2026-03-02', cur: 'ZZZ' }, 2)).toEqual({
+      ok: false,
+      errors: [expect.objectContaining({ column: 'cur', code: 'unknown_currency' })],
+    })
+    expect(parse({ c: 'X', o: '1', a: '1x', d: '2026-03-02', cur: 'ZZZ' }, 2)).toMatchObject({
+      ok: false,
+      errors: [{ code: 'amount_letters' }, { code: 'unknown_currency' }],
+    })
   })
 
   it('a link without a code is named', () => {
     const parse = createConversionParser({ code: 'c', order_id: 'o', amount: 'a', occurred_at: 'd' }, US)
-    expect(parse({ c: 'https://shop.example/products/mug', o: '1', a: '1', d: '2026-03-02' }, 9)).toMatchObject({ ok: false, errors: [{ row: 9, column: 'c', code: 'no_code_in_link' }] })
+    expect(parse({ c: 'https://shop.example/products/mug', o: '1', a: '1', d: '2026-03-02' }, 9)).toMatchObject({
+      ok: false,
+      errors: [{ row: 9, column: 'c', code: 'no_code_in_link' }],
+    })
   })
 })
 
@@ -113,7 +159,17 @@ describe('refunds', () => {
     const { mapping, rows } = await load('refunds.csv', 'refunds')
     const parse = createRefundParser(mapping, US)
     const [full, partial, bad] = rows.map((r) => parse(r.values, r.rowNumber))
-    expect(full).toEqual({ ok: true, record: { rowNumber: 2, orderId: '1001', code: { raw: 'SUMMER10', canonical: 'SUMMER10' }, amountMinor: null, currency: 'USD', refundedAt: '2026-03-10T04:00:00.000Z' } })
+    expect(full).toEqual({
+      ok: true,
+      record: {
+        rowNumber: 2,
+        orderId: '1001',
+        code: { raw: 'SUMMER10', canonical: 'SUMMER10' },
+        amountMinor: null,
+        currency: 'USD',
+        refundedAt: '2026-03-10T04:00:00.000Z',
+      },
+    })
     expect(partial).toMatchObject({ ok: true, record: { code: null, amountMinor: 500n, refundedAt: '2026-03-11T08:00:00.000Z' } })
     expect(bad).toMatchObject({ ok: false, errors: [{ column: 'order_id', code: 'required' }] })
   })
@@ -212,12 +268,18 @@ describe('partners', () => {
 
   it('a decimal comma organization writes 12,5', () => {
     const parse = createPartnerParser({ name: 'n', code: 'c', rate_percent: 'p' }, EU)
-    expect(parse({ n: 'N', c: 'C', p: '12,5 %' }, 2)).toMatchObject({ ok: true, record: { commission: { kind: 'percent', rateBps: 1250n } } })
+    expect(parse({ n: 'N', c: 'C', p: '12,5 %' }, 2)).toMatchObject({
+      ok: true,
+      record: { commission: { kind: 'percent', rateBps: 1250n } },
+    })
   })
 
   it('refuses a rate given two ways', () => {
     const parse = createPartnerParser({ name: 'n', code: 'c', rate_percent: 'p', rate_bps: 'b' }, US)
-    expect(parse({ n: 'N', c: 'C', p: '10', b: '1000' }, 4)).toMatchObject({ ok: false, errors: [{ row: 4, column: 'b', code: 'rate_conflict' }] })
+    expect(parse({ n: 'N', c: 'C', p: '10', b: '1000' }, 4)).toMatchObject({
+      ok: false,
+      errors: [{ row: 4, column: 'b', code: 'rate_conflict' }],
+    })
   })
 
   test.each([
@@ -244,6 +306,9 @@ describe('partners', () => {
 
   it('a bad alias is named', () => {
     const parse = createPartnerParser({ name: 'n', code: 'c', aliases: 'a' }, US)
-    expect(parse({ n: 'N', c: 'C', a: 'ok; https://shop.example/about' }, 2)).toMatchObject({ ok: false, errors: [{ column: 'a', code: 'no_code_in_link' }] })
+    expect(parse({ n: 'N', c: 'C', a: 'ok; https://shop.example/about' }, 2)).toMatchObject({
+      ok: false,
+      errors: [{ column: 'a', code: 'no_code_in_link' }],
+    })
   })
 })

@@ -122,7 +122,13 @@ function toRowError(row: number, field: string, column: string, value: string, c
 const CURRENCY_DEPENDENT = new Set(['amount_too_many_decimals', 'amount_currency_mismatch', 'amount_out_of_range'])
 
 /** `unjudged`: an amount field read with a stand-in currency; only currency-free problems count. */
-function issuesToErrors(issues: readonly z.core.$ZodIssue[], row: number, mapping: FieldMapping, input: Record<string, string>, unjudged: string | null): RowError[] {
+function issuesToErrors(
+  issues: readonly z.core.$ZodIssue[],
+  row: number,
+  mapping: FieldMapping,
+  input: Record<string, string>,
+  unjudged: string | null,
+): RowError[] {
   const out: RowError[] = []
   for (const i of issues) {
     const field = String(i.path[0] ?? '')
@@ -154,7 +160,10 @@ function memo<S>(build: (currency: string) => S): (currency: string) => S {
   }
 }
 
-export function createConversionParser(mapping: FieldMapping, ctx: RowContext): (values: Values, rowNumber: number) => RowResult<ConversionRecord> {
+export function createConversionParser(
+  mapping: FieldMapping,
+  ctx: RowContext,
+): (values: Values, rowNumber: number) => RowResult<ConversionRecord> {
   const link = linkOf(ctx)
   const schemaFor = memo((currency) =>
     z.object({
@@ -212,12 +221,22 @@ export function createRefundParser(mapping: FieldMapping, ctx: RowContext): (val
     const d = r.data
     return {
       ok: true,
-      record: { rowNumber, orderId: d.order_id, code: d.code ?? null, amountMinor: d.amount ?? null, currency: cur.currency, refundedAt: d.refunded_at },
+      record: {
+        rowNumber,
+        orderId: d.order_id,
+        code: d.code ?? null,
+        amountMinor: d.amount ?? null,
+        currency: cur.currency,
+        refundedAt: d.refunded_at,
+      },
     }
   }
 }
 
-export function createPartnerParser(mapping: FieldMapping, ctx: RowContext): (values: Values, rowNumber: number) => RowResult<PartnerRecord> {
+export function createPartnerParser(
+  mapping: FieldMapping,
+  ctx: RowContext,
+): (values: Values, rowNumber: number) => RowResult<PartnerRecord> {
   const link = linkOf(ctx)
   const schemaFor = memo((currency) =>
     z.object({
@@ -229,7 +248,12 @@ export function createPartnerParser(mapping: FieldMapping, ctx: RowContext): (va
       rate_bps: F.rateBpsField().optional(),
       flat_amount: F.amountField({ currency, decimalComma: ctx.decimalComma, required: false, sign: 'non_negative' }).optional(),
       currency: F.currencyField().optional(),
-      payout_method: F.enumField(['paypal', 'wise', 'bank', 'other'] as const, { 'bank transfer': 'bank', ach: 'bank', sepa: 'bank', 'pay pal': 'paypal' }).optional(),
+      payout_method: F.enumField(['paypal', 'wise', 'bank', 'other'] as const, {
+        'bank transfer': 'bank',
+        ach: 'bank',
+        sepa: 'bank',
+        'pay pal': 'paypal',
+      }).optional(),
       payout_email: F.emailField().optional(),
       bank_holder: F.optionalText(255).optional(),
       iban: F.ibanField().optional(),
@@ -248,7 +272,16 @@ export function createPartnerParser(mapping: FieldMapping, ctx: RowContext): (va
     const errors = r.success ? [] : issuesToErrors(r.error.issues, rowNumber, mapping, input, cur.known ? null : 'flat_amount')
     // Two ways of writing one rate: refusing beats picking one silently.
     if ((input.rate_percent ?? '').trim() !== '' && (input.rate_bps ?? '').trim() !== '') {
-      errors.push(toRowError(rowNumber, 'rate_bps', mapping.rate_bps as string, input.rate_bps as string, 'rate_conflict', `is given as well as a percentage in "${mapping.rate_percent}"; give the rate one way only`))
+      errors.push(
+        toRowError(
+          rowNumber,
+          'rate_bps',
+          mapping.rate_bps as string,
+          input.rate_bps as string,
+          'rate_conflict',
+          `is given as well as a percentage in "${mapping.rate_percent}"; give the rate one way only`,
+        ),
+      )
     }
     if (!r.success || errors.length > 0) return { ok: false, errors: errors.sort((a, b) => order(a.field) - order(b.field)) }
     const d = r.data
@@ -280,7 +313,13 @@ export function createPartnerParser(mapping: FieldMapping, ctx: RowContext): (va
         payoutEmail: d.payout_email ?? null,
         bank: bankFields.every((v) => v === null || v === undefined)
           ? null
-          : { holderName: d.bank_holder ?? null, iban: d.iban ?? null, bic: d.bic ?? null, routingNumber: d.routing_number ?? null, accountNumber: d.account_number ?? null },
+          : {
+              holderName: d.bank_holder ?? null,
+              iban: d.iban ?? null,
+              bic: d.bic ?? null,
+              routingNumber: d.routing_number ?? null,
+              accountNumber: d.account_number ?? null,
+            },
         employee: d.employee ?? null,
         status: d.status ?? null,
         effectiveFrom: d.effective_from ?? null,

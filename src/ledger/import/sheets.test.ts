@@ -7,16 +7,28 @@ const ID = '1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms'
 describe('googleSheetCsvUrl accepts share links', () => {
   test.each([
     [`https://docs.google.com/spreadsheets/d/${ID}/edit#gid=0`, `https://docs.google.com/spreadsheets/d/${ID}/export?format=csv&gid=0`],
-    [`https://docs.google.com/spreadsheets/d/${ID}/edit?usp=sharing#gid=123456789`, `https://docs.google.com/spreadsheets/d/${ID}/export?format=csv&gid=123456789`],
-    [`https://docs.google.com/spreadsheets/d/${ID}/edit?gid=42#gid=42`, `https://docs.google.com/spreadsheets/d/${ID}/export?format=csv&gid=42`],
+    [
+      `https://docs.google.com/spreadsheets/d/${ID}/edit?usp=sharing#gid=123456789`,
+      `https://docs.google.com/spreadsheets/d/${ID}/export?format=csv&gid=123456789`,
+    ],
+    [
+      `https://docs.google.com/spreadsheets/d/${ID}/edit?gid=42#gid=42`,
+      `https://docs.google.com/spreadsheets/d/${ID}/export?format=csv&gid=42`,
+    ],
     [`https://docs.google.com/spreadsheets/d/${ID}/view?gid=7`, `https://docs.google.com/spreadsheets/d/${ID}/export?format=csv&gid=7`],
     [`https://docs.google.com/spreadsheets/d/${ID}/edit`, `https://docs.google.com/spreadsheets/d/${ID}/export?format=csv`],
     [`https://docs.google.com/spreadsheets/d/${ID}`, `https://docs.google.com/spreadsheets/d/${ID}/export?format=csv`],
     [`https://docs.google.com/spreadsheets/u/0/d/${ID}/edit#gid=5`, `https://docs.google.com/spreadsheets/d/${ID}/export?format=csv&gid=5`],
     [`  https://DOCS.Google.com/spreadsheets/d/${ID}/edit#gid=0  `, `https://docs.google.com/spreadsheets/d/${ID}/export?format=csv&gid=0`],
     [`https://docs.google.com:443/spreadsheets/d/${ID}/edit`, `https://docs.google.com/spreadsheets/d/${ID}/export?format=csv`],
-    ['https://docs.google.com/spreadsheets/d/e/2PACX-1vQabcdefghijklmnopqrstuvwxyz0123456789/pubhtml', 'https://docs.google.com/spreadsheets/d/e/2PACX-1vQabcdefghijklmnopqrstuvwxyz0123456789/pub?output=csv'],
-    ['https://docs.google.com/spreadsheets/d/e/2PACX-1vQabcdefghijklmnopqrstuvwxyz0123456789/pub?gid=3&single=true&output=csv', 'https://docs.google.com/spreadsheets/d/e/2PACX-1vQabcdefghijklmnopqrstuvwxyz0123456789/pub?output=csv&gid=3'],
+    [
+      'https://docs.google.com/spreadsheets/d/e/2PACX-1vQabcdefghijklmnopqrstuvwxyz0123456789/pubhtml',
+      'https://docs.google.com/spreadsheets/d/e/2PACX-1vQabcdefghijklmnopqrstuvwxyz0123456789/pub?output=csv',
+    ],
+    [
+      'https://docs.google.com/spreadsheets/d/e/2PACX-1vQabcdefghijklmnopqrstuvwxyz0123456789/pub?gid=3&single=true&output=csv',
+      'https://docs.google.com/spreadsheets/d/e/2PACX-1vQabcdefghijklmnopqrstuvwxyz0123456789/pub?output=csv&gid=3',
+    ],
   ])('%s', (link, url) => {
     expect(googleSheetCsvUrl(link)).toMatchObject({ ok: true, url })
   })

@@ -42,7 +42,8 @@ function gidOf(url: URL): string | null | 'bad' {
  */
 export function googleSheetCsvUrl(link: string): SheetLinkResult {
   const trimmed = link.trim()
-  if (trimmed === '' || trimmed.length > 2048 || /[\s\\]/.test(trimmed)) return fail('sheet_link_invalid', 'This is not a link to a Google Sheet.')
+  if (trimmed === '' || trimmed.length > 2048 || /[\s\\]/.test(trimmed))
+    return fail('sheet_link_invalid', 'This is not a link to a Google Sheet.')
   let url: URL
   try {
     url = new URL(trimmed)
@@ -50,7 +51,8 @@ export function googleSheetCsvUrl(link: string): SheetLinkResult {
     return fail('sheet_link_invalid', 'This is not a link to a Google Sheet.')
   }
   if (url.protocol !== 'https:') return fail('sheet_link_not_https', 'Only https:// links to docs.google.com can be imported.')
-  if (url.username !== '' || url.password !== '') return fail('sheet_link_credentials', 'A link with a user name or password in it cannot be imported.')
+  if (url.username !== '' || url.password !== '')
+    return fail('sheet_link_credentials', 'A link with a user name or password in it cannot be imported.')
   if (url.port !== '') return fail('sheet_link_port', 'A link with a port number cannot be imported.')
   // URL lower-cases and IDNA-normalises the host; anything else (IPs, subdomains, a trailing dot) is refused.
   if (url.hostname !== HOST) return fail('sheet_link_host', `Only Google Sheets links (https://${HOST}/spreadsheets/...) can be imported.`)

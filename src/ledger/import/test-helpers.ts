@@ -10,7 +10,10 @@ export function chunked(bytes: Uint8Array, size: number): Uint8Array[] {
   return out
 }
 
-export async function collect(source: Iterable<Uint8Array | string> | AsyncIterable<Uint8Array | string>, options: CsvParseOptions = {}): Promise<CsvEvent[]> {
+export async function collect(
+  source: Iterable<Uint8Array | string> | AsyncIterable<Uint8Array | string>,
+  options: CsvParseOptions = {},
+): Promise<CsvEvent[]> {
   const events: CsvEvent[] = []
   for await (const e of parseCsvRows(source, options)) events.push(e)
   return events
