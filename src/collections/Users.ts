@@ -3,8 +3,14 @@ import { APIError, ValidationError } from 'payload'
 
 import { organizationMemberIds } from '../access/members'
 import { relationId, resolveTenant } from '../access/tenant'
-import { endUserSessions, refuseDisabledLogin, requireStrongPassword } from '../hooks/user-security'
-import { switchOrganizationEndpoint } from '../endpoints/switch-organization'
+import {
+  auditUserChange,
+  endUserSessions,
+  limitDisableToOwnMembers,
+  refuseDisabledLogin,
+  requireStrongPassword,
+} from '../hooks/user-security'
+import { switchOrganizationEndpoint, tenantInfoEndpoint } from '../endpoints/switch-organization'
 
 export const MIN_PASSWORD_LENGTH = 12
 
@@ -62,6 +68,7 @@ export const Users: CollectionConfig = {
   hooks: {
     beforeValidate: [requireStrongPassword],
     beforeChange: [
+      limitDisableToOwnMembers,
       // Credentials belong to their owner. An admin manages names and `disabled`, never another
       // person's password, email or API key: any admin who invited an existing person could
       // otherwise take over their account in every organization they belong to.
@@ -87,17 +94,25 @@ export const Users: CollectionConfig = {
             throw new ValidationError({ errors: [{ message: 'You are not a member of that organization.', path: 'activeOrganization' }] })
           }
           // An admin editing someone else may only pick one of that person's own organizations.
-          if (operation === 'update' && !isSelf && originalDoc && t.userId != null && (target == null || !(await organizationMemberIds(req, target)).includes(originalDoc.id))) {
-            throw new ValidationError({ errors: [{ message: 'That person is not a member of that organization.', path: 'activeOrganization' }] })
+          if (
+            operation === 'update' &&
+            !isSelf &&
+            originalDoc &&
+            t.userId != null &&
+            (target == null || !(await organizationMemberIds(req, target)).includes(originalDoc.id))
+          ) {
+            throw new ValidationError({
+              errors: [{ message: 'That person is not a member of that organization.', path: 'activeOrganization' }],
+            })
           }
         }
         return data
       },
     ],
     beforeLogin: [refuseDisabledLogin],
-    afterChange: [endUserSessions],
+    afterChange: [endUserSessions, auditUserChange],
   },
-  endpoints: [switchOrganizationEndpoint],
+  endpoints: [switchOrganizationEndpoint, tenantInfoEndpoint],
   fields: [
     { name: 'name', type: 'text' },
     {

@@ -25,3 +25,14 @@ export const switchOrganizationEndpoint: Endpoint = {
     return Response.json({ organizationId: target })
   },
 }
+
+/** GET /api/users/tenant: the caller's active organization, role there, and all memberships (for the admin UI). */
+export const tenantInfoEndpoint: Endpoint = {
+  path: '/tenant',
+  method: 'get',
+  handler: async (req) => {
+    const t = await resolveTenant(req)
+    if (t.userId == null) return errorResponse(401, 'not_authenticated', 'Log in first.')
+    return Response.json({ organizationId: t.organizationId, role: t.role, memberships: t.memberships })
+  },
+}

@@ -1,5 +1,15 @@
-import type { CollectionAfterChangeHook, CollectionBeforeLoginHook, CollectionBeforeValidateHook } from 'payload'
-import { APIError, ValidationError } from 'payload'
+import type {
+  CollectionAfterChangeHook,
+  CollectionBeforeChangeHook,
+  CollectionBeforeLoginHook,
+  CollectionBeforeValidateHook,
+} from 'payload'
+import { APIError, AuthenticationError, ValidationError } from 'payload'
+
+import { relationId, resolveTenant } from '../access/tenant'
+import { scopedRows } from '../db/scoped-query'
+import { writeAudit } from '../services/audit'
+import { diffDocs } from './audit-changes'
 
 const MIN_PASSWORD_LENGTH = 12
 
@@ -18,12 +28,62 @@ export const requireStrongPassword: CollectionBeforeValidateHook = ({ data, req 
   return data
 }
 
-export const refuseDisabledLogin: CollectionBeforeLoginHook = ({ user }) => {
+export const refuseDisabledLogin: CollectionBeforeLoginHook = ({ req, user }) => {
   if ((user as { disabled?: boolean }).disabled) {
-    // Same status as a wrong password would give after lockout: no hint beyond "not allowed".
-    throw new APIError('This account is disabled.', 401, undefined, true)
+    // Exactly what a wrong password gets, so the answer does not confirm the password.
+    throw new AuthenticationError(req.t)
   }
   return user
+}
+
+/**
+ * `disabled` locks a person out of every organization, so an admin may set it only on people
+ * whose every membership is in an organization that admin administers.
+ */
+export const limitDisableToOwnMembers: CollectionBeforeChangeHook = async ({ data, originalDoc, operation, req }) => {
+  if (operation !== 'update' || !originalDoc || data.disabled === undefined || Boolean(data.disabled) === Boolean(originalDoc.disabled))
+    return data
+  const t = await resolveTenant(req)
+  if (t.userId === originalDoc.id) {
+    throw new APIError('You cannot disable or enable your own account.', 403, undefined, true)
+  }
+  const theirs = await scopedRows<{ organization_id: number }>(
+    req,
+    { userId: originalDoc.id },
+    {
+      text: 'select organization_id from memberships where user_id = $1',
+      values: [originalDoc.id],
+    },
+  )
+  const administered = new Set(t.memberships.filter((m) => m.role === 'admin').map((m) => m.organizationId))
+  if (theirs.some((m) => !administered.has(m.organization_id))) {
+    throw new APIError(
+      'This person also belongs to organizations you do not administer; ask their admins, or remove their membership here instead.',
+      403,
+      undefined,
+      true,
+    )
+  }
+  return data
+}
+
+/** Changes to people (name, disabled, active organization, password) are audited in the actor's organization. */
+export const auditUserChange: CollectionAfterChangeHook = async ({ doc, previousDoc, operation, req }) => {
+  const t = await resolveTenant(req)
+  const organizationId = t.organizationId ?? relationId(doc.activeOrganization)
+  if (organizationId == null) return doc
+  const changes: Record<string, unknown> = diffDocs(operation === 'create' ? undefined : previousDoc, doc)
+  delete changes.activeOrganization // switching is routine navigation, not a change to the person
+  if ((req.data as { password?: unknown } | undefined)?.password) changes.password = 'changed'
+  if (Object.keys(changes).length === 0) return doc
+  await writeAudit(req, {
+    action: `user.${operation === 'create' ? 'created' : 'updated'}`,
+    entityType: 'user',
+    entityId: doc.id,
+    changes,
+    organizationId,
+  })
+  return doc
 }
 
 /**

@@ -81,7 +81,11 @@ async function createBody(collection: TenantCollection): Promise<Record<string, 
     }),
     outbox: async () => ({ recipient: 'x@example.com', subject: 'forged' }),
     // POST /api/imports takes the file itself; JSON carries it as `content` (unique per call).
-    imports: async () => ({ kind: 'conversions', fileName: `matrix-${tag}.csv`, content: `code,order_id,amount,date\nMX${tag},o-${tag},12.50,2026-11-01\n` }),
+    imports: async () => ({
+      kind: 'conversions',
+      fileName: `matrix-${tag}.csv`,
+      content: `code,order_id,amount,date\nMX${tag},o-${tag},12.50,2026-11-01\n`,
+    }),
   }
   return { ...(await bodies[collection]()), organization: foreign.organizationId }
 }
