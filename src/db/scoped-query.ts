@@ -1,6 +1,6 @@
 import type { PayloadRequest } from 'payload'
 import { sql } from '@payloadcms/db-postgres'
-import type { Pool } from 'pg'
+import type { Pool, PoolClient } from 'pg'
 
 /**
  * Runs one read under explicit tenant settings. Inside an open transaction it reuses that
@@ -33,13 +33,32 @@ export async function scopedRows<T>(
     }
   }
   const pool = (req.payload.db as unknown as { pool: Pool }).pool
+  return withTenantClient(
+    pool,
+    { ...settings, readOnly: true },
+    async (client) => (await client.query(query.text, query.values)).rows as T[],
+  )
+}
+
+/**
+ * A pooled connection in its own transaction with the tenant settings applied, for work that has
+ * no Payload request (email adapter, CLI, verifier). Commits on success, rolls back on error.
+ */
+export async function withTenantClient<T>(
+  pool: Pool,
+  settings: { orgId?: number | null; userId?: number | null; readOnly?: boolean },
+  fn: (client: PoolClient) => Promise<T>,
+): Promise<T> {
   const client = await pool.connect()
   try {
-    await client.query('begin read only')
-    await client.query(`select set_config('app.org_id', $1, true), set_config('app.user_id', $2, true)`, [orgId, userId])
-    const { rows } = await client.query(query.text, query.values)
+    await client.query(settings.readOnly ? 'begin read only' : 'begin')
+    await client.query(`select set_config('app.org_id', $1, true), set_config('app.user_id', $2, true)`, [
+      settings.orgId == null ? '' : String(settings.orgId),
+      settings.userId == null ? '' : String(settings.userId),
+    ])
+    const result = await fn(client)
     await client.query('commit')
-    return rows as T[]
+    return result
   } catch (err) {
     await client.query('rollback').catch(() => undefined)
     throw err

@@ -1,6 +1,8 @@
 import type { EmailAdapter, SendEmailOptions } from 'payload'
 import type { Pool } from 'pg'
 
+import { withTenantClient } from '../db/scoped-query'
+
 /**
  * With no SMTP server configured, mail is written to the outbox collection instead of being lost,
  * so invitations and password resets still work on a laptop. Each mail is filed under the
@@ -18,22 +20,13 @@ export const outboxAdapter: EmailAdapter = ({ payload }) => ({
       payload.logger.warn({ msg: 'outbox: mail to a user with no organization was not stored', to: recipient })
       return { stored: false }
     }
-    const client = await pool.connect()
-    try {
-      await client.query('begin')
-      await client.query(`select set_config('app.org_id', $1, true)`, [String(organizationId)])
-      await client.query(
+    await withTenantClient(pool, { orgId: organizationId }, (client) =>
+      client.query(
         `insert into outbox (recipient, sender, subject, body_text, body_html, organization_id, created_at, updated_at)
          values ($1, $2, $3, $4, $5, $6, now(), now())`,
         [recipient, addressList(message.from), message.subject ?? '', toText(message.text), toText(message.html), organizationId],
-      )
-      await client.query('commit')
-    } catch (err) {
-      await client.query('rollback').catch(() => undefined)
-      throw err
-    } finally {
-      client.release()
-    }
+      ),
+    )
     return { stored: true }
   },
 })
@@ -56,17 +49,16 @@ async function recipientOrganization(pool: Pool, email: string): Promise<number 
   ])
   const userId = users[0]?.id
   if (userId == null) return null
-  const client = await pool.connect()
-  try {
-    await client.query('begin read only')
-    await client.query(`select set_config('app.user_id', $1, true)`, [String(userId)])
-    const { rows } = await client.query<{ organization_id: number }>(
-      'select organization_id from memberships where user_id = $1 order by organization_id limit 1',
-      [userId],
-    )
-    await client.query('commit')
-    return rows[0]?.organization_id ?? null
-  } finally {
-    client.release()
-  }
+  const rows = await withTenantClient(
+    pool,
+    { userId, readOnly: true },
+    async (client) =>
+      (
+        await client.query<{ organization_id: number }>(
+          'select organization_id from memberships where user_id = $1 order by organization_id limit 1',
+          [userId],
+        )
+      ).rows,
+  )
+  return rows[0]?.organization_id ?? null
 }

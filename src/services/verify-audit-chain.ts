@@ -1,5 +1,6 @@
 import type { Pool } from 'pg'
 
+import { withTenantClient } from '../db/scoped-query'
 import { verifyChain, type ChainVerdict, type StoredAuditEvent } from '../ledger/audit-chain'
 
 /**
@@ -7,39 +8,35 @@ import { verifyChain, type ChainVerdict, type StoredAuditEvent } from '../ledger
  * context, and verifies the chain.
  */
 export async function verifyOrganizationChain(pool: Pool, organizationId: number): Promise<ChainVerdict> {
-  const client = await pool.connect()
-  try {
-    await client.query('begin read only')
-    await client.query(`select set_config('app.org_id', $1, true)`, [String(organizationId)])
-    const { rows } = await client.query(
-      `select id, organization_id, seq, actor_id, actor_label, action, entity_type, entity_id, changes,
-              request_id, ip, user_agent, occurred_at, prev_hash, hash
-         from audit_events where organization_id = $1 order by seq`,
-      [organizationId],
-    )
-    await client.query('commit')
-    const events: StoredAuditEvent[] = rows.map((r) => ({
-      id: r.id,
-      organization: r.organization_id,
-      seq: Number(r.seq),
-      actor: r.actor_id,
-      actorLabel: r.actor_label,
-      action: r.action,
-      entityType: r.entity_type,
-      entityId: r.entity_id,
-      changes: r.changes,
-      requestId: r.request_id ?? '',
-      ip: r.ip ?? '',
-      userAgent: r.user_agent ?? '',
-      occurredAt: new Date(r.occurred_at).toISOString(),
-      prevHash: r.prev_hash,
-      hash: r.hash,
-    }))
-    return verifyChain(events)
-  } catch (err) {
-    await client.query('rollback').catch(() => undefined)
-    throw err
-  } finally {
-    client.release()
-  }
+  const rows = await withTenantClient(
+    pool,
+    { orgId: organizationId, readOnly: true },
+    async (client) =>
+      (
+        await client.query(
+          `select id, organization_id, seq, actor_id, actor_label, action, entity_type, entity_id, changes,
+                request_id, ip, user_agent, occurred_at, prev_hash, hash
+           from audit_events where organization_id = $1 order by seq`,
+          [organizationId],
+        )
+      ).rows,
+  )
+  const events: StoredAuditEvent[] = rows.map((r) => ({
+    id: r.id,
+    organization: r.organization_id,
+    seq: Number(r.seq),
+    actor: r.actor_id,
+    actorLabel: r.actor_label,
+    action: r.action,
+    entityType: r.entity_type,
+    entityId: r.entity_id,
+    changes: r.changes,
+    requestId: r.request_id ?? '',
+    ip: r.ip ?? '',
+    userAgent: r.user_agent ?? '',
+    occurredAt: new Date(r.occurred_at).toISOString(),
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  }))
+  return verifyChain(events)
 }
