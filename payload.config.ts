@@ -9,6 +9,7 @@ import { AuditEvents } from './src/collections/AuditEvents'
 import { Batches } from './src/collections/Batches'
 import { Commissions } from './src/collections/Commissions'
 import { Conversions } from './src/collections/Conversions'
+import { Imports } from './src/collections/Imports'
 import { Memberships } from './src/collections/Memberships'
 import { Organizations } from './src/collections/Organizations'
 import { Outbox } from './src/collections/Outbox'
@@ -53,7 +54,7 @@ export default buildConfig({
       actions: ['/src/components/OrganizationSwitcher#OrganizationSwitcher'],
     },
   },
-  collections: [Users, Organizations, Memberships, Partners, PartnerCodes, Conversions, Commissions, Batches, AuditEvents, Outbox],
+  collections: [Users, Organizations, Memberships, Partners, PartnerCodes, Conversions, Commissions, Batches, AuditEvents, Outbox, Imports],
   endpoints: [invitationsEndpoint],
   db: postgresAdapter({
     pool: {

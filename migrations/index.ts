@@ -1,5 +1,7 @@
 import * as migration_20261125_153847_initial from './20261125_153847_initial'
 import * as migration_20261125_153900_tenant_guards from './20261125_153900_tenant_guards'
+import * as migration_20261125_155724_imports from './20261125_155724_imports'
+import * as migration_20261125_155800_imports_guards from './20261125_155800_imports_guards'
 
 export const migrations = [
   {
@@ -11,5 +13,15 @@ export const migrations = [
     up: migration_20261125_153900_tenant_guards.up,
     down: migration_20261125_153900_tenant_guards.down,
     name: '20261125_153900_tenant_guards',
+  },
+  {
+    up: migration_20261125_155724_imports.up,
+    down: migration_20261125_155724_imports.down,
+    name: '20261125_155724_imports',
+  },
+  {
+    up: migration_20261125_155800_imports_guards.up,
+    down: migration_20261125_155800_imports_guards.down,
+    name: '20261125_155800_imports_guards',
   },
 ]

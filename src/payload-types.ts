@@ -77,6 +77,7 @@ export interface Config {
     batches: Batch;
     'audit-events': AuditEvent;
     outbox: Outbox;
+    imports: Import;
     'payload-kv': PayloadKv;
     'payload-preferences': PayloadPreference;
     'payload-migrations': PayloadMigration;
@@ -93,6 +94,7 @@ export interface Config {
     batches: BatchesSelect<false> | BatchesSelect<true>;
     'audit-events': AuditEventsSelect<false> | AuditEventsSelect<true>;
     outbox: OutboxSelect<false> | OutboxSelect<true>;
+    imports: ImportsSelect<false> | ImportsSelect<true>;
     'payload-kv': PayloadKvSelect<false> | PayloadKvSelect<true>;
     'payload-preferences': PayloadPreferencesSelect<false> | PayloadPreferencesSelect<true>;
     'payload-migrations': PayloadMigrationsSelect<false> | PayloadMigrationsSelect<true>;
@@ -360,6 +362,66 @@ export interface Outbox {
   createdAt: string;
 }
 /**
+ * Uploaded CSV files, with counts and row errors. Upload with POST /api/imports.
+ *
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "imports".
+ */
+export interface Import {
+  id: number;
+  kind: 'partners' | 'conversions' | 'refunds';
+  status: 'dry_run' | 'running' | 'completed' | 'failed';
+  fileName: string;
+  /**
+   * SHA-256 of the uploaded bytes, hex.
+   */
+  fileSha256: string;
+  /**
+   * Imported on purpose although the same file was imported before (audited).
+   */
+  override?: boolean | null;
+  rowsIn?: number | null;
+  counts?:
+    | {
+        [k: string]: unknown;
+      }
+    | unknown[]
+    | string
+    | number
+    | boolean
+    | null;
+  /**
+   * Counts, samples per outcome and the first row errors.
+   */
+  report?:
+    | {
+        [k: string]: unknown;
+      }
+    | unknown[]
+    | string
+    | number
+    | boolean
+    | null;
+  /**
+   * Our field -> the file’s column header.
+   */
+  mapping?:
+    | {
+        [k: string]: unknown;
+      }
+    | unknown[]
+    | string
+    | number
+    | boolean
+    | null;
+  createdBy?: (number | null) | User;
+  startedAt?: string | null;
+  finishedAt?: string | null;
+  organization: number | Organization;
+  updatedAt: string;
+  createdAt: string;
+}
+/**
  * This interface was referenced by `Config`'s JSON-Schema
  * via the `definition` "payload-kv".
  */
@@ -575,6 +637,27 @@ export interface OutboxSelect<T extends boolean = true> {
   subject?: T;
   bodyText?: T;
   bodyHtml?: T;
+  organization?: T;
+  updatedAt?: T;
+  createdAt?: T;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "imports_select".
+ */
+export interface ImportsSelect<T extends boolean = true> {
+  kind?: T;
+  status?: T;
+  fileName?: T;
+  fileSha256?: T;
+  override?: T;
+  rowsIn?: T;
+  counts?: T;
+  report?: T;
+  mapping?: T;
+  createdBy?: T;
+  startedAt?: T;
+  finishedAt?: T;
   organization?: T;
   updatedAt?: T;
   createdAt?: T;

@@ -18,6 +18,7 @@ export const TENANT_COLLECTIONS = [
   'batches',
   'audit-events',
   'outbox',
+  'imports',
 ] as const
 export type TenantCollection = (typeof TENANT_COLLECTIONS)[number]
 
@@ -36,6 +37,8 @@ export const COLLECTION_ACCESS: Record<TenantCollection, Record<CrudAction, read
   // Audit events are appended by the server only; the database refuses edits as well.
   'audit-events': { read: ['admin', 'auditor'], create: NONE, update: NONE, delete: NONE },
   outbox: { read: ['admin'], create: NONE, update: NONE, delete: NONE },
+  // An import is created with its file through POST /api/imports and is never edited afterwards.
+  imports: { read: ALL, create: ['admin', 'ops'], update: NONE, delete: NONE },
 }
 
 /** Named functions outside plain CRUD, each enforced by its endpoint. */
