@@ -29,13 +29,24 @@ afterAll(async () => {
   await owner?.end()
 })
 
+/** A partner of this file's own, so renaming it never disturbs the seeded partners other files rely on. */
+let auditPartner: { id: number; name: string } | undefined
+async function ownPartner() {
+  if (!auditPartner) {
+    const res = await ops.request('POST', '/api/partners', { name: `Audit Test Partner ${randomUUID().slice(0, 6)}`, status: 'active' })
+    expect(res.status).toBe(201)
+    auditPartner = { id: res.body.doc.id, name: res.body.doc.name }
+  }
+  return auditPartner
+}
+
 async function latestEvent(org: number) {
   return (await owner.query(`select * from audit_events where organization_id = $1 order by seq desc limit 1`, [org])).rows[0]
 }
 
 describe('audit events are written with every change', () => {
   test('a partner edit records actor, action, before/after, request id, IP and user agent', async () => {
-    const partner = (await owner.query(`select id, name from partners where organization_id = $1 order by id limit 1`, [demoOrg])).rows[0]
+    const partner = await ownPartner()
     const requestId = randomUUID()
     const res = await ops.request(
       'PATCH',
@@ -70,7 +81,7 @@ describe('audit events are written with every change', () => {
   })
 
   test('50 concurrent edits extend the chain without forking it', async () => {
-    const partner = (await owner.query(`select id from partners where organization_id = $1 order by id limit 1`, [demoOrg])).rows[0]
+    const partner = await ownPartner()
     const from = (await latestEvent(demoOrg)).seq
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) => ops.request('PATCH', `/api/partners/${partner.id}`, { name: `Concurrent ${i}` })),

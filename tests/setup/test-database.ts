@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import path from 'node:path'
 
 import pg from 'pg'
@@ -20,15 +21,15 @@ export interface TestDatabase {
  * on a machine with no Postgres server at all.
  */
 export async function createTestDatabase(): Promise<TestDatabase> {
-  const name = `ledger_test_${process.pid}_${Date.now()}`
+  const name = `ledger_test_${process.pid}_${Date.now()}_${randomBytes(3).toString('hex')}`
   const adminUrl = process.env.TEST_PG_ADMIN_URL
-  let embedded: EmbeddedDatabase | null = null
+  let embedded: SharedCluster | null = null
   let serverAdminUrl: string
   if (adminUrl) {
     serverAdminUrl = adminUrl
   } else {
-    embedded = await startEmbeddedPostgres(path.resolve('data/test-pg'), 'postgres')
-    serverAdminUrl = embedded.ownerUrl
+    embedded = await acquireEmbeddedCluster()
+    serverAdminUrl = embedded.db.ownerUrl
   }
   await withClient(serverAdminUrl, (c) => c.query(`create database ${name}`))
   const ownerUrl = withDatabase(serverAdminUrl, name)
@@ -43,9 +44,37 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     appUrl: app.toString(),
     drop: async () => {
       await withClient(serverAdminUrl, (c) => c.query(`drop database if exists ${name} with (force)`)).catch(() => undefined)
-      await embedded?.stop()
+      if (embedded) await releaseEmbeddedCluster(embedded)
     },
   }
+}
+
+interface SharedCluster {
+  db: EmbeddedDatabase
+  users: number
+}
+
+const CLUSTER_KEY = Symbol.for('partner-ledger.test-embedded-cluster')
+type ClusterHolder = { [CLUSTER_KEY]?: Promise<SharedCluster> }
+
+/**
+ * The integration and browser projects each run a global setup, concurrently and possibly in
+ * separate module instances of the same process: they share one embedded cluster (each with its
+ * own database) through globalThis, and the last one out stops it.
+ */
+async function acquireEmbeddedCluster(): Promise<SharedCluster> {
+  const holder = globalThis as ClusterHolder
+  holder[CLUSTER_KEY] ??= startEmbeddedPostgres(path.resolve('data/test-pg'), 'postgres').then((db) => ({ db, users: 0 }))
+  const cluster = await holder[CLUSTER_KEY]
+  cluster.users++
+  return cluster
+}
+
+async function releaseEmbeddedCluster(cluster: SharedCluster): Promise<void> {
+  cluster.users--
+  if (cluster.users > 0) return
+  delete (globalThis as ClusterHolder)[CLUSTER_KEY]
+  await cluster.db.stop()
 }
 
 function withDatabase(url: string, database: string): string {
