@@ -44,7 +44,11 @@ export function hydrateEmbeddedBinaries(): void {
   }
 }
 
-export async function startEmbeddedPostgres(dataRoot = path.resolve('data'), database = 'ledger'): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(
+  dataRoot = path.resolve('data'),
+  database = 'ledger',
+  defaultPort = 54329,
+): Promise<EmbeddedDatabase> {
   hydrateEmbeddedBinaries()
   mkdirSync(dataRoot, { recursive: true })
   const credsFile = path.join(dataRoot, 'pg-credentials.json')
@@ -55,7 +59,7 @@ export async function startEmbeddedPostgres(dataRoot = path.resolve('data'), dat
     : {
         ownerPassword: randomBytes(18).toString('base64url'),
         appPassword: randomBytes(18).toString('base64url'),
-        port: Number(process.env.EMBEDDED_PG_PORT ?? 54329),
+        port: Number(process.env.EMBEDDED_PG_PORT ?? defaultPort),
       }
   if (!existsSync(credsFile)) writeFileSync(credsFile, JSON.stringify(creds, null, 2), { mode: 0o600 })
 

@@ -17,8 +17,8 @@ export interface TestDatabase {
 
 /**
  * A fresh database per test run. With TEST_PG_ADMIN_URL (CI: the machine's Postgres server)
- * it is created there; otherwise in the embedded default under ./data/test-pg, so tests run
- * on a machine with no Postgres server at all.
+ * it is created there; otherwise in the embedded default under ./data/test-pg (port 54339, so a
+ * running `npm start` on 54329 is left alone), so tests run on a machine with no Postgres server.
  */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const name = `ledger_test_${process.pid}_${Date.now()}_${randomBytes(3).toString('hex')}`
@@ -64,7 +64,7 @@ type ClusterHolder = { [CLUSTER_KEY]?: Promise<SharedCluster> }
  */
 async function acquireEmbeddedCluster(): Promise<SharedCluster> {
   const holder = globalThis as ClusterHolder
-  holder[CLUSTER_KEY] ??= startEmbeddedPostgres(path.resolve('data/test-pg'), 'postgres').then((db) => ({ db, users: 0 }))
+  holder[CLUSTER_KEY] ??= startEmbeddedPostgres(path.resolve('data/test-pg'), 'postgres', 54339).then((db) => ({ db, users: 0 }))
   const cluster = await holder[CLUSTER_KEY]
   cluster.users++
   return cluster
