@@ -4,7 +4,7 @@ import { commitTransaction, initTransaction, NotFound } from 'payload'
 
 import { isTenantCollection, roleAllows, roleMayCall } from '../access/roles'
 import { resolveTenant, type TenantContext } from '../access/tenant'
-import { transactionDb } from './session'
+import { applyTenantSettings, settingValue, transactionDb } from './session'
 
 /**
  * Row-level security needs `app.org_id` set on the very connection that runs each query.
@@ -98,10 +98,7 @@ export const closeTenantTransaction: CollectionAfterOperationHook = async ({ req
 }
 
 export async function setTenantSettings(req: PayloadRequest, organizationId: number | null, userId: number | null) {
-  const db = await transactionDb(req)
-  await db.execute(
-    sql`select set_config('app.org_id', ${organizationId == null ? '' : String(organizationId)}, true), set_config('app.user_id', ${userId == null ? '' : String(userId)}, true)`,
-  )
+  await applyTenantSettings(await transactionDb(req), settingValue(organizationId), settingValue(userId))
 }
 
 function mayRead(tenant: TenantContext, slug: string): boolean {

@@ -2,6 +2,8 @@ import type { PayloadRequest } from 'payload'
 import { sql } from '@payloadcms/db-postgres'
 import type { Pool, PoolClient } from 'pg'
 
+import { applyTenantSettings, databasePool, openTransactionDb, settingValue } from './session'
+
 /**
  * Runs one read under explicit tenant settings. Inside an open transaction it reuses that
  * transaction's connection: taking a second pooled connection while holding one deadlocks the
@@ -12,29 +14,20 @@ export async function scopedRows<T>(
   settings: { orgId?: number | null; userId?: number | null },
   query: { text: string; values: unknown[] },
 ): Promise<T[]> {
-  const orgId = settings.orgId == null ? '' : String(settings.orgId)
-  const userId = settings.userId == null ? '' : String(settings.userId)
-  const id = await req.transactionID
-  if (id != null) {
-    const sessions = (
-      req.payload.db as unknown as { sessions: Record<string, { db: { execute: (q: unknown) => Promise<{ rows: T[] }> } }> }
-    ).sessions
-    const tx = sessions[String(id)]?.db
-    if (tx) {
-      // The surrounding operation keeps its own settings: put them back afterwards.
-      const saved = (await tx.execute(sql`select current_setting('app.org_id', true) as o, current_setting('app.user_id', true) as u`))
-        .rows[0] as unknown as { o: string | null; u: string | null }
-      await tx.execute(sql`select set_config('app.org_id', ${orgId}, true), set_config('app.user_id', ${userId}, true)`)
-      try {
-        return (await tx.execute(toSql(query))).rows
-      } finally {
-        await tx.execute(sql`select set_config('app.org_id', ${saved.o ?? ''}, true), set_config('app.user_id', ${saved.u ?? ''}, true)`)
-      }
+  const tx = await openTransactionDb(req)
+  if (tx) {
+    // The surrounding operation keeps its own settings: put them back afterwards.
+    const saved = (await tx.execute(sql`select current_setting('app.org_id', true) as o, current_setting('app.user_id', true) as u`))
+      .rows[0] as { o: string | null; u: string | null }
+    await applyTenantSettings(tx, settingValue(settings.orgId), settingValue(settings.userId))
+    try {
+      return (await tx.execute(toSql(query))).rows as T[]
+    } finally {
+      await applyTenantSettings(tx, saved.o ?? '', saved.u ?? '')
     }
   }
-  const pool = (req.payload.db as unknown as { pool: Pool }).pool
   return withTenantClient(
-    pool,
+    databasePool(req.payload),
     { ...settings, readOnly: true },
     async (client) => (await client.query(query.text, query.values)).rows as T[],
   )
@@ -53,8 +46,8 @@ export async function withTenantClient<T>(
   try {
     await client.query(settings.readOnly ? 'begin read only' : 'begin')
     await client.query(`select set_config('app.org_id', $1, true), set_config('app.user_id', $2, true)`, [
-      settings.orgId == null ? '' : String(settings.orgId),
-      settings.userId == null ? '' : String(settings.userId),
+      settingValue(settings.orgId),
+      settingValue(settings.userId),
     ])
     const result = await fn(client)
     await client.query('commit')

@@ -2,6 +2,7 @@ import type { EmailAdapter, SendEmailOptions } from 'payload'
 import type { Pool } from 'pg'
 
 import { withTenantClient } from '../db/scoped-query'
+import { databasePool } from '../db/session'
 
 /**
  * With no SMTP server configured, mail is written to the outbox collection instead of being lost,
@@ -13,7 +14,7 @@ export const outboxAdapter: EmailAdapter = ({ payload }) => ({
   defaultFromAddress: process.env.SMTP_FROM ?? 'ledger@localhost',
   defaultFromName: 'Partner Ledger',
   sendEmail: async (message: SendEmailOptions) => {
-    const pool = (payload.db as unknown as { pool: Pool }).pool
+    const pool = databasePool(payload)
     const recipient = addressList(message.to)
     const organizationId = (message as { organizationId?: number }).organizationId ?? (await recipientOrganization(pool, recipient))
     if (organizationId == null) {

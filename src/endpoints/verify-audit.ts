@@ -2,6 +2,7 @@ import type { Endpoint } from 'payload'
 
 import { roleMayCall } from '../access/roles'
 import { resolveTenant } from '../access/tenant'
+import { databasePool } from '../db/session'
 import { verifyOrganizationChain } from '../services/verify-audit-chain'
 import { errorResponse } from './http'
 
@@ -15,7 +16,7 @@ export const verifyAuditEndpoint: Endpoint = {
     if (t.organizationId == null || !roleMayCall(t.role, 'audit.verify')) {
       return errorResponse(403, 'forbidden', 'Only admins and auditors verify the audit trail.')
     }
-    const pool = (req.payload.db as unknown as { pool: import('pg').Pool }).pool
+    const pool = databasePool(req.payload)
     const verdict = await verifyOrganizationChain(pool, t.organizationId)
     return Response.json({ organizationId: t.organizationId, ...verdict })
   },
