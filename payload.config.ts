@@ -6,15 +6,19 @@ import { nodemailerAdapter } from '@payloadcms/email-nodemailer'
 import { buildConfig } from 'payload'
 
 import { AuditEvents } from './src/collections/AuditEvents'
+import { BatchLines } from './src/collections/BatchLines'
 import { Batches } from './src/collections/Batches'
 import { Commissions } from './src/collections/Commissions'
 import { Conversions } from './src/collections/Conversions'
+import { Flags } from './src/collections/Flags'
 import { Imports } from './src/collections/Imports'
 import { Memberships } from './src/collections/Memberships'
 import { Organizations } from './src/collections/Organizations'
 import { Outbox } from './src/collections/Outbox'
 import { PartnerCodes } from './src/collections/PartnerCodes'
 import { Partners } from './src/collections/Partners'
+import { PayoutExports } from './src/collections/PayoutExports'
+import { Refunds } from './src/collections/Refunds'
 import { Users } from './src/collections/Users'
 import { outboxAdapter } from './src/email/outbox-adapter'
 import { invitationsEndpoint } from './src/endpoints/invitations'
@@ -54,7 +58,23 @@ export default buildConfig({
       actions: ['/src/components/OrganizationSwitcher#OrganizationSwitcher'],
     },
   },
-  collections: [Users, Organizations, Memberships, Partners, PartnerCodes, Conversions, Commissions, Batches, AuditEvents, Outbox, Imports],
+  collections: [
+    Users,
+    Organizations,
+    Memberships,
+    Partners,
+    PartnerCodes,
+    Conversions,
+    Refunds,
+    Commissions,
+    Flags,
+    Batches,
+    BatchLines,
+    PayoutExports,
+    AuditEvents,
+    Outbox,
+    Imports,
+  ],
   endpoints: [invitationsEndpoint],
   db: postgresAdapter({
     pool: {

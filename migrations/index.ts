@@ -2,6 +2,8 @@ import * as migration_20261125_153847_initial from './20261125_153847_initial'
 import * as migration_20261125_153900_tenant_guards from './20261125_153900_tenant_guards'
 import * as migration_20261125_155724_imports from './20261125_155724_imports'
 import * as migration_20261125_155800_imports_guards from './20261125_155800_imports_guards'
+import * as migration_20261125_171919_ledger_and_batches from './20261125_171919_ledger_and_batches'
+import * as migration_20261125_172000_ledger_guards from './20261125_172000_ledger_guards'
 
 export const migrations = [
   {
@@ -23,5 +25,15 @@ export const migrations = [
     up: migration_20261125_155800_imports_guards.up,
     down: migration_20261125_155800_imports_guards.down,
     name: '20261125_155800_imports_guards',
+  },
+  {
+    up: migration_20261125_171919_ledger_and_batches.up,
+    down: migration_20261125_171919_ledger_and_batches.down,
+    name: '20261125_171919_ledger_and_batches',
+  },
+  {
+    up: migration_20261125_172000_ledger_guards.up,
+    down: migration_20261125_172000_ledger_guards.down,
+    name: '20261125_172000_ledger_guards',
   },
 ]

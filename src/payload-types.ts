@@ -73,8 +73,12 @@ export interface Config {
     partners: Partner;
     'partner-codes': PartnerCode;
     conversions: Conversion;
+    refunds: Refund;
     commissions: Commission;
+    flags: Flag;
     batches: Batch;
+    'batch-lines': BatchLine;
+    'payout-exports': PayoutExport;
     'audit-events': AuditEvent;
     outbox: Outbox;
     imports: Import;
@@ -90,8 +94,12 @@ export interface Config {
     partners: PartnersSelect<false> | PartnersSelect<true>;
     'partner-codes': PartnerCodesSelect<false> | PartnerCodesSelect<true>;
     conversions: ConversionsSelect<false> | ConversionsSelect<true>;
+    refunds: RefundsSelect<false> | RefundsSelect<true>;
     commissions: CommissionsSelect<false> | CommissionsSelect<true>;
+    flags: FlagsSelect<false> | FlagsSelect<true>;
     batches: BatchesSelect<false> | BatchesSelect<true>;
+    'batch-lines': BatchLinesSelect<false> | BatchLinesSelect<true>;
+    'payout-exports': PayoutExportsSelect<false> | PayoutExportsSelect<true>;
     'audit-events': AuditEventsSelect<false> | AuditEventsSelect<true>;
     outbox: OutboxSelect<false> | OutboxSelect<true>;
     imports: ImportsSelect<false> | ImportsSelect<true>;
@@ -224,6 +232,33 @@ export interface Partner {
   payoutMethod?: ('paypal' | 'wise' | 'bank' | 'other') | null;
   payoutEmail?: string | null;
   currency?: string | null;
+  /**
+   * Bank details for payout method "bank" (IBAN/BIC or routing/account number) and Wise.
+   */
+  payoutDetails?: {
+    /**
+     * Defaults to the partner name.
+     */
+    holderName?: string | null;
+    iban?: string | null;
+    bic?: string | null;
+    routingNumber?: string | null;
+    accountNumber?: string | null;
+    accountType?: ('checking' | 'savings') | null;
+    receiverType?: ('PERSON' | 'BUSINESS') | null;
+  };
+  /**
+   * Effective-dated commission rules, e.g. [{"effectiveFrom":"2026-01-01","rule":{"kind":"percent","rateBps":1500}}]. Empty: the program default. Entries already used are never rewritten; add a new one.
+   */
+  rateHistory?:
+    | {
+        [k: string]: unknown;
+      }
+    | unknown[]
+    | string
+    | number
+    | boolean
+    | null;
   organization: number | Organization;
   updatedAt: string;
   createdAt: string;
@@ -258,105 +293,11 @@ export interface Conversion {
   customerEmail?: string | null;
   customerName?: string | null;
   status: 'attributed' | 'unattributed';
-  organization: number | Organization;
-  updatedAt: string;
-  createdAt: string;
-}
-/**
- * This interface was referenced by `Config`'s JSON-Schema
- * via the `definition` "commissions".
- */
-export interface Commission {
-  id: number;
-  partner: number | Partner;
-  conversion?: (number | null) | Conversion;
-  kind: 'accrual' | 'reversal' | 'clawback' | 'adjustment' | 'write_off';
   /**
    * Whole minor units of the currency (cents for USD).
    */
-  amountMinor: number;
-  currency: string;
-  eligibleAt: string;
-  status: 'pending' | 'eligible' | 'held' | 'in_batch' | 'paid';
-  batch?: (number | null) | Batch;
-  explanation?:
-    | {
-        [k: string]: unknown;
-      }
-    | unknown[]
-    | string
-    | number
-    | boolean
-    | null;
-  organization: number | Organization;
-  updatedAt: string;
-  createdAt: string;
-}
-/**
- * This interface was referenced by `Config`'s JSON-Schema
- * via the `definition` "batches".
- */
-export interface Batch {
-  id: number;
-  reference: string;
-  status: 'draft' | 'submitted' | 'approved' | 'exported' | 'paid' | 'rejected' | 'discarded';
-  asOf: string;
-  /**
-   * Whole minor units of the currency (cents for USD).
-   */
-  totalMinor: number;
-  currency?: string | null;
-  preparedBy?: (number | null) | User;
-  approvedBy?: (number | null) | User;
-  contentHash?: string | null;
-  organization: number | Organization;
-  updatedAt: string;
-  createdAt: string;
-}
-/**
- * Every import, match, approval and export, in order. Tamper-evident: verify the chain from the API or CLI.
- *
- * This interface was referenced by `Config`'s JSON-Schema
- * via the `definition` "audit-events".
- */
-export interface AuditEvent {
-  id: number;
-  organization: number | Organization;
-  seq: number;
-  occurredAt: string;
-  actor?: (number | null) | User;
-  actorLabel: string;
-  action: string;
-  entityType: string;
-  entityId: string;
-  changes?:
-    | {
-        [k: string]: unknown;
-      }
-    | unknown[]
-    | string
-    | number
-    | boolean
-    | null;
-  requestId?: string | null;
-  ip?: string | null;
-  userAgent?: string | null;
-  prevHash: string;
-  hash: string;
-  updatedAt: string;
-  createdAt: string;
-}
-/**
- * This interface was referenced by `Config`'s JSON-Schema
- * via the `definition` "outbox".
- */
-export interface Outbox {
-  id: number;
-  recipient: string;
-  sender?: string | null;
-  subject: string;
-  bodyText?: string | null;
-  bodyHtml?: string | null;
+  refundedMinor: number;
+  import?: (number | null) | Import;
   organization: number | Organization;
   updatedAt: string;
   createdAt: string;
@@ -417,6 +358,306 @@ export interface Import {
   createdBy?: (number | null) | User;
   startedAt?: string | null;
   finishedAt?: string | null;
+  organization: number | Organization;
+  updatedAt: string;
+  createdAt: string;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "refunds".
+ */
+export interface Refund {
+  id: number;
+  orderId: string;
+  /**
+   * Canonical code, when the refund names one.
+   */
+  code?: string | null;
+  /**
+   * Whole minor units of the currency (cents for USD).
+   */
+  amountMinor?: number | null;
+  currency?: string | null;
+  refundedAt: string;
+  status: 'matched' | 'unmatched' | 'ambiguous' | 'rejected';
+  conversion?: (number | null) | Conversion;
+  /**
+   * Whole minor units of the currency (cents for USD).
+   */
+  appliedMinor?: number | null;
+  /**
+   * Why it is unmatched or rejected.
+   */
+  note?: string | null;
+  import?: (number | null) | Import;
+  explanation?:
+    | {
+        [k: string]: unknown;
+      }
+    | unknown[]
+    | string
+    | number
+    | boolean
+    | null;
+  organization: number | Organization;
+  updatedAt: string;
+  createdAt: string;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "commissions".
+ */
+export interface Commission {
+  id: number;
+  partner: number | Partner;
+  conversion?: (number | null) | Conversion;
+  kind: 'accrual' | 'reversal' | 'clawback' | 'adjustment' | 'write_off';
+  /**
+   * Whole minor units of the currency (cents for USD).
+   */
+  amountMinor: number;
+  currency: string;
+  eligibleAt: string;
+  status: 'pending' | 'eligible' | 'held' | 'in_batch' | 'paid';
+  batch?: (number | null) | Batch;
+  refund?: (number | null) | Refund;
+  /**
+   * Why a manual entry (adjustment, write-off, rejected flag) was posted.
+   */
+  reason?: string | null;
+  createdBy?: (number | null) | User;
+  paidAt?: string | null;
+  paymentReference?: string | null;
+  explanation?:
+    | {
+        [k: string]: unknown;
+      }
+    | unknown[]
+    | string
+    | number
+    | boolean
+    | null;
+  organization: number | Organization;
+  updatedAt: string;
+  createdAt: string;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "batches".
+ */
+export interface Batch {
+  id: number;
+  reference: string;
+  status: 'draft' | 'submitted' | 'approved' | 'exported' | 'paid' | 'rejected' | 'discarded';
+  asOf: string;
+  /**
+   * Total per currency, in minor units.
+   */
+  totals?:
+    | {
+        [k: string]: unknown;
+      }
+    | unknown[]
+    | string
+    | number
+    | boolean
+    | null;
+  lineCount?: number | null;
+  /**
+   * Partners left out and carried forward, with the reason.
+   */
+  carried?:
+    | {
+        [k: string]: unknown;
+      }
+    | unknown[]
+    | string
+    | number
+    | boolean
+    | null;
+  /**
+   * Partners left out for unusable payout details, with the reason.
+   */
+  blocked?:
+    | {
+        [k: string]: unknown;
+      }
+    | unknown[]
+    | string
+    | number
+    | boolean
+    | null;
+  preparedBy?: (number | null) | User;
+  submittedBy?: (number | null) | User;
+  submittedAt?: string | null;
+  /**
+   * SHA-256 of lines, amounts and payee details, fixed at submission.
+   */
+  contentHash?: string | null;
+  /**
+   * Who approved, when, and the content hash each approval saw.
+   */
+  approvals?:
+    | {
+        [k: string]: unknown;
+      }
+    | unknown[]
+    | string
+    | number
+    | boolean
+    | null;
+  approvedBy?: (number | null) | User;
+  approvedAt?: string | null;
+  rejectedBy?: (number | null) | User;
+  rejectionReason?: string | null;
+  exportedAt?: string | null;
+  paidAt?: string | null;
+  paymentReference?: string | null;
+  organization: number | Organization;
+  updatedAt: string;
+  createdAt: string;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "flags".
+ */
+export interface Flag {
+  id: number;
+  conversion: number | Conversion;
+  partner?: (number | null) | Partner;
+  rule: 'self_referral_email' | 'employee_partner' | 'employee_domain' | 'order_on_multiple_codes' | 'velocity';
+  evidence?:
+    | {
+        [k: string]: unknown;
+      }
+    | unknown[]
+    | string
+    | number
+    | boolean
+    | null;
+  status: 'open' | 'cleared' | 'rejected';
+  decidedBy?: (number | null) | User;
+  decidedAt?: string | null;
+  reason?: string | null;
+  organization: number | Organization;
+  updatedAt: string;
+  createdAt: string;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "batch-lines".
+ */
+export interface BatchLine {
+  id: number;
+  batch: number | Batch;
+  lineNo: number;
+  partner: number | Partner;
+  partnerName: string;
+  /**
+   * Whole minor units of the currency (cents for USD).
+   */
+  amountMinor: number;
+  currency: string;
+  entryCount: number;
+  /**
+   * Payout method and account as approved.
+   */
+  payee?:
+    | {
+        [k: string]: unknown;
+      }
+    | unknown[]
+    | string
+    | number
+    | boolean
+    | null;
+  status: 'open' | 'paid';
+  paidAt?: string | null;
+  paymentReference?: string | null;
+  organization: number | Organization;
+  updatedAt: string;
+  createdAt: string;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "payout-exports".
+ */
+export interface PayoutExport {
+  id: number;
+  batch: number | Batch;
+  format: string;
+  fileName: string;
+  sha256: string;
+  totals?:
+    | {
+        [k: string]: unknown;
+      }
+    | unknown[]
+    | string
+    | number
+    | boolean
+    | null;
+  /**
+   * Each file in the download (split by currency or row limit) with its SHA-256.
+   */
+  files?:
+    | {
+        [k: string]: unknown;
+      }
+    | unknown[]
+    | string
+    | number
+    | boolean
+    | null;
+  createdBy?: (number | null) | User;
+  organization: number | Organization;
+  updatedAt: string;
+  createdAt: string;
+}
+/**
+ * Every import, match, approval and export, in order. Tamper-evident: verify the chain from the API or CLI.
+ *
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "audit-events".
+ */
+export interface AuditEvent {
+  id: number;
+  organization: number | Organization;
+  seq: number;
+  occurredAt: string;
+  actor?: (number | null) | User;
+  actorLabel: string;
+  action: string;
+  entityType: string;
+  entityId: string;
+  changes?:
+    | {
+        [k: string]: unknown;
+      }
+    | unknown[]
+    | string
+    | number
+    | boolean
+    | null;
+  requestId?: string | null;
+  ip?: string | null;
+  userAgent?: string | null;
+  prevHash: string;
+  hash: string;
+  updatedAt: string;
+  createdAt: string;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "outbox".
+ */
+export interface Outbox {
+  id: number;
+  recipient: string;
+  sender?: string | null;
+  subject: string;
+  bodyText?: string | null;
+  bodyHtml?: string | null;
   organization: number | Organization;
   updatedAt: string;
   createdAt: string;
@@ -537,6 +778,18 @@ export interface PartnersSelect<T extends boolean = true> {
   payoutMethod?: T;
   payoutEmail?: T;
   currency?: T;
+  payoutDetails?:
+    | T
+    | {
+        holderName?: T;
+        iban?: T;
+        bic?: T;
+        routingNumber?: T;
+        accountNumber?: T;
+        accountType?: T;
+        receiverType?: T;
+      };
+  rateHistory?: T;
   organization?: T;
   updatedAt?: T;
   createdAt?: T;
@@ -566,6 +819,28 @@ export interface ConversionsSelect<T extends boolean = true> {
   customerEmail?: T;
   customerName?: T;
   status?: T;
+  refundedMinor?: T;
+  import?: T;
+  organization?: T;
+  updatedAt?: T;
+  createdAt?: T;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "refunds_select".
+ */
+export interface RefundsSelect<T extends boolean = true> {
+  orderId?: T;
+  code?: T;
+  amountMinor?: T;
+  currency?: T;
+  refundedAt?: T;
+  status?: T;
+  conversion?: T;
+  appliedMinor?: T;
+  note?: T;
+  import?: T;
+  explanation?: T;
   organization?: T;
   updatedAt?: T;
   createdAt?: T;
@@ -583,7 +858,29 @@ export interface CommissionsSelect<T extends boolean = true> {
   eligibleAt?: T;
   status?: T;
   batch?: T;
+  refund?: T;
+  reason?: T;
+  createdBy?: T;
+  paidAt?: T;
+  paymentReference?: T;
   explanation?: T;
+  organization?: T;
+  updatedAt?: T;
+  createdAt?: T;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "flags_select".
+ */
+export interface FlagsSelect<T extends boolean = true> {
+  conversion?: T;
+  partner?: T;
+  rule?: T;
+  evidence?: T;
+  status?: T;
+  decidedBy?: T;
+  decidedAt?: T;
+  reason?: T;
   organization?: T;
   updatedAt?: T;
   createdAt?: T;
@@ -596,11 +893,58 @@ export interface BatchesSelect<T extends boolean = true> {
   reference?: T;
   status?: T;
   asOf?: T;
-  totalMinor?: T;
-  currency?: T;
+  totals?: T;
+  lineCount?: T;
+  carried?: T;
+  blocked?: T;
   preparedBy?: T;
-  approvedBy?: T;
+  submittedBy?: T;
+  submittedAt?: T;
   contentHash?: T;
+  approvals?: T;
+  approvedBy?: T;
+  approvedAt?: T;
+  rejectedBy?: T;
+  rejectionReason?: T;
+  exportedAt?: T;
+  paidAt?: T;
+  paymentReference?: T;
+  organization?: T;
+  updatedAt?: T;
+  createdAt?: T;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "batch-lines_select".
+ */
+export interface BatchLinesSelect<T extends boolean = true> {
+  batch?: T;
+  lineNo?: T;
+  partner?: T;
+  partnerName?: T;
+  amountMinor?: T;
+  currency?: T;
+  entryCount?: T;
+  payee?: T;
+  status?: T;
+  paidAt?: T;
+  paymentReference?: T;
+  organization?: T;
+  updatedAt?: T;
+  createdAt?: T;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "payout-exports_select".
+ */
+export interface PayoutExportsSelect<T extends boolean = true> {
+  batch?: T;
+  format?: T;
+  fileName?: T;
+  sha256?: T;
+  totals?: T;
+  files?: T;
+  createdBy?: T;
   organization?: T;
   updatedAt?: T;
   createdAt?: T;

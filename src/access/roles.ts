@@ -19,6 +19,10 @@ export const TENANT_COLLECTIONS = [
   'audit-events',
   'outbox',
   'imports',
+  'refunds',
+  'flags',
+  'batch-lines',
+  'payout-exports',
 ] as const
 export type TenantCollection = (typeof TENANT_COLLECTIONS)[number]
 
@@ -39,6 +43,14 @@ export const COLLECTION_ACCESS: Record<TenantCollection, Record<CrudAction, read
   outbox: { read: ['admin'], create: NONE, update: NONE, delete: NONE },
   // An import is created with its file through POST /api/imports and is never edited afterwards.
   imports: { read: ALL, create: ['admin', 'ops'], update: NONE, delete: NONE },
+  // A refund typed in by hand is applied to the ledger like an imported one (a new entry).
+  refunds: { read: ALL, create: ['ops'], update: NONE, delete: NONE },
+  // Flags are raised by the ledger; a manager decides them through POST /api/flags/:id/decision.
+  flags: { read: ALL, create: NONE, update: NONE, delete: NONE },
+  // Lines are written when a batch is drafted; the batch endpoints move them, nobody edits them.
+  'batch-lines': { read: ALL, create: NONE, update: NONE, delete: NONE },
+  // Payee details leave the building in these files: ops does not need to see them.
+  'payout-exports': { read: ['admin', 'manager', 'finance', 'auditor'], create: NONE, update: NONE, delete: NONE },
 }
 
 /** Named functions outside plain CRUD, each enforced by its endpoint. */

@@ -3,6 +3,8 @@ import { moneyField, tenantCollection } from './tenant-collection'
 /**
  * The append-only commission ledger. Corrections are new entries (reversal, clawback,
  * adjustment, write-off); the database refuses edits of amount, partner, conversion and kind.
+ * Status moves (pending -> eligible -> in_batch -> paid, or held while a flag is open) without
+ * touching the amount.
  */
 export const Commissions = tenantCollection({
   slug: 'commissions',
@@ -32,6 +34,11 @@ export const Commissions = tenantCollection({
       options: ['pending', 'eligible', 'held', 'in_batch', 'paid'].map((v) => ({ label: v, value: v })),
     },
     { name: 'batch', type: 'relationship', relationTo: 'batches', index: true, maxDepth: 0 },
+    { name: 'refund', type: 'relationship', relationTo: 'refunds', maxDepth: 0 },
+    { name: 'reason', type: 'text', admin: { description: 'Why a manual entry (adjustment, write-off, rejected flag) was posted.' } },
+    { name: 'createdBy', type: 'relationship', relationTo: 'users', maxDepth: 0, admin: { readOnly: true, position: 'sidebar' } },
+    { name: 'paidAt', type: 'date' },
+    { name: 'paymentReference', type: 'text' },
     { name: 'explanation', type: 'json' },
   ],
 })

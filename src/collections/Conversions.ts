@@ -25,5 +25,7 @@ export const Conversions = tenantCollection({
       defaultValue: 'attributed',
       options: ['attributed', 'unattributed'].map((v) => ({ label: v, value: v })),
     },
+    moneyField('refundedMinor', { label: 'Refunded', defaultValue: 0 }),
+    { name: 'import', type: 'relationship', relationTo: 'imports', maxDepth: 0, admin: { readOnly: true, position: 'sidebar' } },
   ],
 })

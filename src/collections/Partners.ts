@@ -1,4 +1,28 @@
+import type { Field } from 'payload'
+
+import { validateRateHistory } from '../hooks/rate-history'
 import { tenantCollection } from './tenant-collection'
+
+const options = (values: readonly string[]) => values.map((v) => ({ label: v, value: v }))
+
+/**
+ * Where a partner's money goes. `bank` is resolved to ACH (routing number) or SEPA (IBAN) by the
+ * ledger's payee rules, so ops never has to pick the rail.
+ */
+const payoutDetails: Field = {
+  name: 'payoutDetails',
+  type: 'group',
+  admin: { description: 'Bank details for payout method "bank" (IBAN/BIC or routing/account number) and Wise.' },
+  fields: [
+    { name: 'holderName', type: 'text', admin: { description: 'Defaults to the partner name.' } },
+    { name: 'iban', type: 'text' },
+    { name: 'bic', type: 'text' },
+    { name: 'routingNumber', type: 'text' },
+    { name: 'accountNumber', type: 'text' },
+    { name: 'accountType', type: 'select', options: options(['checking', 'savings']) },
+    { name: 'receiverType', type: 'select', options: options(['PERSON', 'BUSINESS']) },
+  ],
+}
 
 /** A person or company paid commission for the orders their codes bring in. */
 export const Partners = tenantCollection({
@@ -8,20 +32,20 @@ export const Partners = tenantCollection({
   fields: [
     { name: 'name', type: 'text', required: true, index: true },
     { name: 'email', type: 'email' },
-    {
-      name: 'status',
-      type: 'select',
-      required: true,
-      defaultValue: 'active',
-      options: ['active', 'inactive'].map((v) => ({ label: v, value: v })),
-    },
+    { name: 'status', type: 'select', required: true, defaultValue: 'active', options: options(['active', 'inactive']) },
     { name: 'employee', type: 'checkbox', defaultValue: false, admin: { description: 'Employees are flagged and held for review.' } },
-    {
-      name: 'payoutMethod',
-      type: 'select',
-      options: ['paypal', 'wise', 'bank', 'other'].map((v) => ({ label: v, value: v })),
-    },
+    { name: 'payoutMethod', type: 'select', options: options(['paypal', 'wise', 'bank', 'other']) },
     { name: 'payoutEmail', type: 'email' },
     { name: 'currency', type: 'text', defaultValue: 'USD', maxLength: 3 },
+    payoutDetails,
+    {
+      name: 'rateHistory',
+      type: 'json',
+      admin: {
+        description:
+          'Effective-dated commission rules, e.g. [{"effectiveFrom":"2026-01-01","rule":{"kind":"percent","rateBps":1500}}]. Empty: the program default. Entries already used are never rewritten; add a new one.',
+      },
+      validate: validateRateHistory,
+    },
   ],
 })

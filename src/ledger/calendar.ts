@@ -82,3 +82,40 @@ export function monthOf(date: IsoDate): string {
   if (!isIsoDate(date)) throw new Error(`not an ISO date: ${JSON.stringify(date)}`)
   return date.slice(0, 7)
 }
+
+const instantFormatters = new Map<string, Intl.DateTimeFormat>()
+
+/** How far `timeZone`'s wall clock is ahead of UTC at `instant`, in ms (whole seconds). */
+function zoneOffsetMs(instant: Date, timeZone: string): number {
+  let f = instantFormatters.get(timeZone)
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    })
+    instantFormatters.set(timeZone, f)
+  }
+  const p = Object.fromEntries(f.formatToParts(instant).map((x) => [x.type, x.value]))
+  const wall = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second))
+  return wall - Math.floor(instant.getTime() / 1000) * 1000
+}
+
+/**
+ * The first instant of a local date in `timeZone`: where "eligible on 2026-12-01" starts. Where a
+ * daylight-saving jump skips midnight, the date starts at the first wall-clock time that exists.
+ */
+export function startOfLocalDate(date: IsoDate, timeZone: string): Date {
+  const midnightUtc = toUtcMs(date)
+  let t = midnightUtc - zoneOffsetMs(new Date(midnightUtc), timeZone)
+  // A second pass corrects a guess made on the other side of a DST change.
+  t = midnightUtc - zoneOffsetMs(new Date(t), timeZone)
+  while (localDate(new Date(t), timeZone) < date) t += 15 * 60_000
+  while (localDate(new Date(t - 15 * 60_000), timeZone) === date) t -= 15 * 60_000
+  return new Date(t)
+}

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest'
 
 import { DEFAULT_PROGRAM_SETTINGS } from './settings'
-import { eligibilityDate, holdStatus } from './hold'
+import { eligibilityDate, entryStatusAt, holdStatus } from './hold'
 
 describe('eligibilityDate', () => {
   test.each<[string, Date | string, number, string, string]>([
@@ -37,5 +37,16 @@ describe('holdStatus', () => {
     ['as-of instant still the day before in the org zone', '2026-02-14', new Date('2026-02-14T03:00:00Z'), 'America/New_York', 'pending'],
   ])('%s', (_name, eligibleOn, asOf, timeZone, expected) => {
     expect(holdStatus(eligibleOn, asOf, timeZone)).toBe(expected)
+  })
+})
+
+describe('entryStatusAt', () => {
+  const at = new Date('2026-12-01T05:00:00Z')
+  test('held wins over any date', () => {
+    expect(entryStatusAt(at, new Date('2027-01-01T00:00:00Z'), true)).toBe('held')
+  })
+  test('pending until the eligibility instant, eligible from it on', () => {
+    expect(entryStatusAt(at, new Date(at.getTime() - 1), false)).toBe('pending')
+    expect(entryStatusAt(at, at, false)).toBe('eligible')
   })
 })

@@ -20,3 +20,14 @@ export function eligibilityDate(conversionDate: Date | IsoDate, holdDays: number
 export function holdStatus(eligibleOn: IsoDate, asOf: Date | IsoDate, timeZone = 'UTC'): HoldStatus {
   return toLocalDate(asOf, timeZone) >= toLocalDate(eligibleOn, timeZone) ? 'eligible' : 'pending'
 }
+
+export type EntryStatus = 'pending' | 'eligible' | 'held'
+
+/**
+ * The status a new or released ledger entry takes: held while a flag on its conversion is open,
+ * otherwise pending before its eligibility instant and eligible from it on.
+ */
+export function entryStatusAt(eligibleAt: Date, now: Date, held: boolean): EntryStatus {
+  if (held) return 'held'
+  return eligibleAt.getTime() <= now.getTime() ? 'eligible' : 'pending'
+}

@@ -39,10 +39,10 @@ export async function createOrgFixture(owner: pg.Client, name: string, existingO
      values ($1, $2, $3, 1000, 'USD', now(), 'attributed', $4) returning id`,
     [`FX${tag.toUpperCase()}`, `order-${tag}`, partner, organizationId],
   )
-  const batch = await one(
-    `insert into batches (reference, status, as_of, total_minor, organization_id) values ($1, 'draft', now(), 0, $2) returning id`,
-    [`B-${tag}`, organizationId],
-  )
+  const batch = await one(`insert into batches (reference, status, as_of, organization_id) values ($1, 'draft', now(), $2) returning id`, [
+    `B-${tag}`,
+    organizationId,
+  ])
   const commission = await one(
     `insert into commissions (partner_id, conversion_id, kind, amount_minor, currency, eligible_at, status, organization_id)
      values ($1, $2, 'accrual', 100, 'USD', now(), 'pending', $3) returning id`,
@@ -64,9 +64,30 @@ export async function createOrgFixture(owner: pg.Client, name: string, existingO
     `insert into imports (kind, status, file_name, file_sha256, rows_in, organization_id) values ('conversions', 'completed', $1, $2, 0, $3) returning id`,
     [`fixture-${tag}.csv`, createHash('sha256').update(randomUUID()).digest('hex'), organizationId],
   )
+  const refund = await one(
+    `insert into refunds (order_id, amount_minor, refunded_at, status, organization_id) values ($1, 100, now(), 'unmatched', $2) returning id`,
+    [`refund-${tag}`, organizationId],
+  )
+  const flag = await one(
+    `insert into flags (conversion_id, partner_id, rule, evidence, status, organization_id) values ($1, $2, 'velocity', '{}', 'open', $3) returning id`,
+    [conversion, partner, organizationId],
+  )
+  const batchLine = await one(
+    `insert into batch_lines (batch_id, line_no, partner_id, partner_name, amount_minor, currency, entry_count, organization_id)
+     values ($1, 1, $2, 'Fixture partner', 100, 'USD', 1, $3) returning id`,
+    [batch, partner, organizationId],
+  )
+  const payoutExport = await one(
+    `insert into payout_exports (batch_id, format, file_name, sha256, organization_id) values ($1, 'generic', $2, $3, $4) returning id`,
+    [batch, `fixture-${tag}.csv`, createHash('sha256').update(randomUUID()).digest('hex'), organizationId],
+  )
   return {
     organizationId,
     ids: {
+      refunds: refund,
+      flags: flag,
+      'batch-lines': batchLine,
+      'payout-exports': payoutExport,
       memberships: membership,
       partners: partner,
       'partner-codes': code,
