@@ -1,0 +1,289 @@
+import { sql } from '@payloadcms/db-postgres'
+import { z } from 'zod'
+
+import {
+  addDays,
+  computeTieredMonth,
+  localDate,
+  planAccrual,
+  rateHistoryEntrySchema,
+  ruleInEffect,
+  startOfLocalDate,
+  type FraudFlag,
+  type IsoDate,
+  type RateHistoryEntry,
+  type TieredRule,
+} from '../../ledger'
+import { asDate, minor, type LedgerContext } from './context'
+import { insertEntries, raiseFlags } from './entries'
+import { applyRefunds } from './refunds'
+
+/**
+ * Posts the accrual (and review flags) for attributed conversions that have none yet. Set-based:
+ * a handful of queries per call whatever the number of conversions, so the bulk import calls it
+ * once per chunk and the admin's single edit calls it with one id. The unique index on
+ * (organization, conversion) for accruals makes a second call a no-op: no conversion earns twice.
+ */
+
+export interface AccrualSummary {
+  readonly accrued: number
+  readonly flagged: number
+  readonly flags: number
+  readonly zeroWithError: number
+  readonly refundsMatched: number
+}
+
+interface ConversionRow {
+  id: number
+  partnerId: number
+  code: string
+  orderId: string
+  valueMinor: bigint
+  currency: string
+  occurredAt: Date
+  customerEmail: string | null
+  refundedMinor: bigint
+}
+
+interface PartnerRow {
+  id: number
+  emails: string[]
+  isEmployee: boolean
+  rateHistory: RateHistoryEntry[]
+}
+
+const historySchema = z.array(rateHistoryEntrySchema)
+
+export function parseRateHistory(value: unknown, partnerId: number): RateHistoryEntry[] {
+  if (value == null) return []
+  const parsed = historySchema.safeParse(value)
+  if (!parsed.success) throw new Error(`partner ${partnerId}: invalid rate history (${parsed.error.issues[0]?.message ?? 'unreadable'})`)
+  return parsed.data
+}
+
+const EMPTY: AccrualSummary = { accrued: 0, flagged: 0, flags: 0, zeroWithError: 0, refundsMatched: 0 }
+
+export async function accrueConversions(ctx: LedgerContext, conversionIds: readonly number[]): Promise<AccrualSummary> {
+  if (conversionIds.length === 0) return EMPTY
+  const { db, settings } = ctx
+  // First, so refunds that were waiting for these orders count in the accrual below.
+  const refundsMatched = await matchWaitingRefunds(ctx, conversionIds)
+  const { rows: cRows } = await db.execute(sql`
+    select c.id, c.partner_id, c.code, c.order_id, c.value_minor, c.currency, c.occurred_at, c.customer_email, c.refunded_minor
+      from conversions c
+     where c.id = any(${sql.param([...conversionIds])}::integer[]) and c.partner_id is not null
+       and not exists (select 1 from commissions m where m.conversion_id = c.id and m.kind = 'accrual')`)
+  const conversions: ConversionRow[] = cRows.map((r) => ({
+    id: Number(r.id),
+    partnerId: Number(r.partner_id),
+    code: String(r.code),
+    orderId: String(r.order_id),
+    valueMinor: minor(r.value_minor),
+    currency: String(r.currency),
+    occurredAt: asDate(r.occurred_at),
+    customerEmail: r.customer_email == null ? null : String(r.customer_email),
+    refundedMinor: minor(r.refunded_minor),
+  }))
+  if (conversions.length === 0) return { ...EMPTY, refundsMatched }
+
+  const partners = await loadPartners(ctx, [...new Set(conversions.map((c) => c.partnerId))])
+  const codesByOrder = await loadCodesByOrder(ctx, [...new Set(conversions.map((c) => c.orderId))])
+  const dailyCounts = await loadDailyCounts(ctx, conversions)
+  const monthToDate = await loadTierPositions(ctx, conversions, partners)
+
+  const entries: { c: ConversionRow; amount: bigint; eligibleAt: Date; status: string; explanation: unknown }[] = []
+  const refundEntries: { c: ConversionRow; amount: bigint; kind: string; eligibleAt: Date; status: string }[] = []
+  const flags: { c: ConversionRow; flag: FraudFlag }[] = []
+  let zeroWithError = 0
+  for (const c of conversions) {
+    const partner = partners.get(c.partnerId)
+    if (!partner) throw new Error(`conversion ${c.id}: partner ${c.partnerId} not found`)
+    const plan = planAccrual({
+      conversion: { ...c, id: String(c.id) },
+      partner: { id: String(partner.id), emails: partner.emails, isEmployee: partner.isEmployee, rateHistory: partner.rateHistory },
+      codesForOrder: codesByOrder.get(c.orderId) ?? [c.code],
+      partnerDailyCounts: dailyCounts.get(c.partnerId) ?? new Map(),
+      monthToDateRevenueMinor: monthToDate.get(c.id),
+      settings,
+      now: ctx.now,
+    })
+    if (plan.error) zeroWithError++
+    entries.push({ c, amount: plan.amountMinor, eligibleAt: plan.eligibleAt, status: plan.status, explanation: plan.explanation })
+    if (plan.refundEntry) {
+      refundEntries.push({
+        c,
+        amount: plan.refundEntry.amountMinor,
+        kind: plan.refundEntry.kind,
+        eligibleAt: plan.eligibleAt,
+        status: plan.status,
+      })
+    }
+    for (const flag of plan.flags) flags.push({ c, flag })
+  }
+
+  const inserted = await insertEntries(
+    ctx,
+    entries.map((e) => ({
+      partnerId: e.c.partnerId,
+      conversionId: e.c.id,
+      kind: 'accrual',
+      amountMinor: e.amount,
+      currency: e.c.currency,
+      eligibleAt: e.eligibleAt,
+      status: e.status,
+      explanation: e.explanation,
+    })),
+  )
+  // Only conversions whose accrual this call inserted get the rest: a racing call did the others.
+  const mine = (c: ConversionRow) => inserted.has(c.id)
+  await insertEntries(
+    ctx,
+    refundEntries
+      .filter((e) => mine(e.c))
+      .map((e) => ({
+        partnerId: e.c.partnerId,
+        conversionId: e.c.id,
+        kind: e.kind,
+        amountMinor: e.amount,
+        currency: e.c.currency,
+        eligibleAt: e.eligibleAt,
+        status: e.status,
+        explanation: { refundedBeforeAttribution: e.c.refundedMinor.toString() },
+      })),
+  )
+  const myFlags = flags.filter((f) => mine(f.c))
+  await raiseFlags(
+    ctx,
+    myFlags.map((f) => ({ conversionId: f.c.id, partnerId: f.c.partnerId, rule: f.flag.rule, evidence: f.flag.evidence })),
+  )
+  await flagEarlierConversionsOfSharedOrders(ctx, conversions.filter(mine), codesByOrder)
+  return {
+    accrued: inserted.size,
+    flagged: new Set(myFlags.map((f) => f.c.id)).size,
+    flags: myFlags.length,
+    zeroWithError,
+    refundsMatched,
+  }
+}
+
+async function loadPartners(ctx: LedgerContext, ids: number[]): Promise<Map<number, PartnerRow>> {
+  const { rows } = await ctx.db.execute(sql`
+    select id, email, payout_email, employee, rate_history from partners where id = any(${sql.param(ids)}::integer[])`)
+  return new Map(
+    rows.map((r) => {
+      const id = Number(r.id)
+      const emails = [r.email, r.payout_email].filter((e): e is string => typeof e === 'string' && e !== '')
+      return [id, { id, emails, isEmployee: r.employee === true, rateHistory: parseRateHistory(r.rate_history, id) }]
+    }),
+  )
+}
+
+/** Distinct codes each order id is recorded under in the organization (RLS scopes the table). */
+async function loadCodesByOrder(ctx: LedgerContext, orderIds: string[]): Promise<Map<string, string[]>> {
+  const { rows } = await ctx.db.execute(sql`
+    select order_id, array_agg(distinct code order by code) as codes
+      from conversions where order_id = any(${sql.param(orderIds)}::text[]) group by order_id`)
+  return new Map(rows.map((r) => [String(r.order_id), (r.codes as string[]).map(String)]))
+}
+
+/** Per partner: conversions per local day, over the days the velocity rule looks at. */
+async function loadDailyCounts(ctx: LedgerContext, conversions: ConversionRow[]): Promise<Map<number, Map<IsoDate, number>>> {
+  const out = new Map<number, Map<IsoDate, number>>()
+  const v = ctx.settings.fraud.velocity
+  if (!v.enabled) return out
+  const tz = ctx.settings.timeZone
+  const days = conversions.map((c) => localDate(c.occurredAt, tz)).sort()
+  const from = startOfLocalDate(addDays(days[0] as IsoDate, -v.trailingDays), tz)
+  const to = startOfLocalDate(addDays(days[days.length - 1] as IsoDate, 1), tz)
+  const partnerIds = [...new Set(conversions.map((c) => c.partnerId))]
+  const { rows } = await ctx.db.execute(sql`
+    select partner_id, to_char(occurred_at at time zone ${tz}, 'YYYY-MM-DD') as day, count(*)::integer as n
+      from conversions
+     where partner_id = any(${sql.param(partnerIds)}::integer[]) and occurred_at >= ${from.toISOString()} and occurred_at < ${to.toISOString()}
+     group by 1, 2`)
+  for (const r of rows) {
+    const pid = Number(r.partner_id)
+    const m = out.get(pid) ?? new Map<IsoDate, number>()
+    m.set(String(r.day), Number(r.n))
+    out.set(pid, m)
+  }
+  return out
+}
+
+/** Month-to-date revenue at each new conversion's place, for partners on a tiered rule that month. */
+async function loadTierPositions(
+  ctx: LedgerContext,
+  conversions: ConversionRow[],
+  partners: Map<number, PartnerRow>,
+): Promise<Map<number, bigint>> {
+  const tz = ctx.settings.timeZone
+  const groups = new Map<string, { partnerId: number; month: string; rule: TieredRule }>()
+  for (const c of conversions) {
+    const partner = partners.get(c.partnerId)
+    const date = localDate(c.occurredAt, tz)
+    const inEffect = ruleInEffect(partner?.rateHistory ?? [], date, tz, ctx.settings.defaultRule)
+    if (inEffect?.rule.kind !== 'tiered') continue
+    const month = date.slice(0, 7)
+    groups.set(`${c.partnerId} ${month}`, { partnerId: c.partnerId, month, rule: inEffect.rule })
+  }
+  const out = new Map<number, bigint>()
+  for (const g of groups.values()) {
+    const start = startOfLocalDate(`${g.month}-01`, tz)
+    const nextMonth = addDays(`${g.month}-01`, 31).slice(0, 7)
+    const end = startOfLocalDate(`${nextMonth}-01`, tz)
+    const { rows } = await ctx.db.execute(sql`
+      select id, order_id, value_minor, currency, occurred_at from conversions
+       where partner_id = ${g.partnerId} and occurred_at >= ${start.toISOString()} and occurred_at < ${end.toISOString()}`)
+    const positions = computeTieredMonth(
+      rows.map((r) => ({
+        id: String(r.id),
+        orderId: String(r.order_id),
+        valueMinor: minor(r.value_minor),
+        currency: String(r.currency),
+        occurredAt: asDate(r.occurred_at),
+      })),
+      g.rule,
+      tz,
+    )
+    for (const p of positions) out.set(Number(p.id), p.monthToDateRevenueMinor)
+  }
+  return out
+}
+
+/**
+ * "The same order id under two codes: both are kept and both flagged." The new conversion got
+ * its flag from planAccrual; the ones stored earlier under the other codes get theirs here.
+ */
+async function flagEarlierConversionsOfSharedOrders(ctx: LedgerContext, fresh: ConversionRow[], codesByOrder: Map<string, string[]>) {
+  if (!ctx.settings.fraud.orderOnMultipleCodes.enabled) return
+  const shared = [...new Set(fresh.filter((c) => (codesByOrder.get(c.orderId)?.length ?? 0) > 1).map((c) => c.orderId))]
+  if (shared.length === 0) return
+  const freshIds = new Set(fresh.map((c) => c.id))
+  const { rows } = await ctx.db.execute(sql`
+    select id, partner_id, order_id from conversions where order_id = any(${sql.param(shared)}::text[])`)
+  await raiseFlags(
+    ctx,
+    rows
+      .filter((r) => !freshIds.has(Number(r.id)))
+      .map((r) => ({
+        conversionId: Number(r.id),
+        partnerId: r.partner_id == null ? null : Number(r.partner_id),
+        rule: 'order_on_multiple_codes',
+        evidence: { orderId: String(r.order_id), codes: codesByOrder.get(String(r.order_id)) ?? [] },
+      })),
+  )
+}
+
+/** Refunds that arrived before their conversion are matched as soon as it exists. */
+async function matchWaitingRefunds(ctx: LedgerContext, conversionIds: readonly number[]): Promise<number> {
+  const { rows } = await ctx.db.execute(sql`
+    select r.id from refunds r
+     where r.status in ('unmatched', 'ambiguous')
+       and r.order_id in (select order_id from conversions where id = any(${sql.param([...conversionIds])}::integer[]))`)
+  if (rows.length === 0) return 0
+  const result = await applyRefunds(
+    ctx,
+    rows.map((r) => Number(r.id)),
+  )
+  return result.matched
+}
