@@ -60,6 +60,14 @@ export const FUNCTION_ACCESS = {
   'membership.invite': ['admin'],
   'audit.verify': ['admin', 'auditor'],
   'audit.export': ['admin', 'auditor'],
+  // Money decisions are the manager's: whoever imports or drafts never clears their own doubt.
+  'flag.decide': ['manager'],
+  'commission.adjust': ['manager'],
+  'commission.write_off': ['manager'],
+  'conversion.assign': ['admin', 'ops'],
+  'refund.assign': ['admin', 'ops'],
+  // Balances, statements and the queues: everyone in the organization may look.
+  'ledger.read': ['admin', 'ops', 'manager', 'finance', 'auditor'],
 } as const satisfies Record<string, readonly Role[]>
 export type FunctionName = keyof typeof FUNCTION_ACCESS
 

@@ -1,3 +1,4 @@
+import { adjustmentEndpoint, negativeBalancesEndpoint, writeOffEndpoint } from '../endpoints/ledger'
 import { moneyField, tenantCollection } from './tenant-collection'
 
 /**
@@ -14,6 +15,7 @@ export const Commissions = tenantCollection({
     defaultColumns: ['partner', 'conversion', 'kind', 'amountMinor', 'currency', 'status', 'eligibleAt'],
     group: 'Ledger',
   },
+  endpoints: [adjustmentEndpoint, writeOffEndpoint, negativeBalancesEndpoint],
   fields: [
     { name: 'partner', type: 'relationship', relationTo: 'partners', required: true, index: true, maxDepth: 1 },
     { name: 'conversion', type: 'relationship', relationTo: 'conversions', index: true, maxDepth: 1 },

@@ -1,3 +1,5 @@
+import { accrueCreatedConversion, prepareConversion } from '../hooks/ledger-single-edit'
+import { assignConversionsEndpoint, unattributedQueueEndpoint } from '../endpoints/ledger'
 import { moneyField, tenantCollection } from './tenant-collection'
 
 /** An order that came in under a code. Unattributed ones wait in a queue; none is dropped. */
@@ -9,6 +11,8 @@ export const Conversions = tenantCollection({
     defaultColumns: ['orderId', 'code', 'partner', 'valueMinor', 'currency', 'occurredAt', 'status'],
     group: 'Ledger',
   },
+  hooks: { beforeChange: [prepareConversion], afterChange: [accrueCreatedConversion] },
+  endpoints: [unattributedQueueEndpoint, assignConversionsEndpoint],
   fields: [
     { name: 'code', type: 'text', required: true, index: true },
     { name: 'orderId', type: 'text', required: true, index: true },

@@ -1,3 +1,4 @@
+import { flagDecisionEndpoint } from '../endpoints/ledger'
 import { tenantCollection } from './tenant-collection'
 
 /**
@@ -12,6 +13,7 @@ export const Flags = tenantCollection({
     defaultColumns: ['rule', 'conversion', 'partner', 'status', 'createdAt'],
     group: 'Ledger',
   },
+  endpoints: [flagDecisionEndpoint],
   fields: [
     { name: 'conversion', type: 'relationship', relationTo: 'conversions', required: true, index: true, maxDepth: 1 },
     { name: 'partner', type: 'relationship', relationTo: 'partners', index: true, maxDepth: 1 },

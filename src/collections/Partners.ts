@@ -1,3 +1,4 @@
+import { partnerBalanceEndpoint, partnerStatementEndpoint } from '../endpoints/ledger'
 import type { Field } from 'payload'
 
 import { validateRateHistory } from '../hooks/rate-history'
@@ -29,6 +30,7 @@ export const Partners = tenantCollection({
   slug: 'partners',
   auditEntity: 'partner',
   admin: { useAsTitle: 'name', defaultColumns: ['name', 'email', 'status', 'payoutMethod'], group: 'Program' },
+  endpoints: [partnerBalanceEndpoint, partnerStatementEndpoint],
   fields: [
     { name: 'name', type: 'text', required: true, index: true },
     { name: 'email', type: 'email' },

@@ -1,3 +1,5 @@
+import { applyCreatedRefund, prepareRefund } from '../hooks/ledger-single-edit'
+import { assignRefundEndpoint } from '../endpoints/ledger'
 import { moneyField, tenantCollection } from './tenant-collection'
 
 /**
@@ -13,6 +15,8 @@ export const Refunds = tenantCollection({
     defaultColumns: ['orderId', 'code', 'amountMinor', 'refundedAt', 'status', 'conversion'],
     group: 'Ledger',
   },
+  hooks: { beforeChange: [prepareRefund], afterChange: [applyCreatedRefund] },
+  endpoints: [assignRefundEndpoint],
   fields: [
     { name: 'orderId', type: 'text', required: true, index: true },
     { name: 'code', type: 'text', admin: { description: 'Canonical code, when the refund names one.' } },

@@ -16,7 +16,6 @@ import {
   isContinuationRow,
   isCsvFileError,
   parseCsvRows,
-  parseProgramSettings,
   suggestMapping,
   validateMapping,
   type ConversionRecord,
@@ -28,6 +27,8 @@ import {
   type ReportSample,
 } from '../ledger'
 import { writeAudit } from './audit'
+import { accrueConversions, type AccrualSummary } from './ledger/accruals'
+import { InvalidSettingsError, loadProgramSettings, type LedgerContext } from './ledger/context'
 
 /**
  * Conversions from an uploaded CSV, all or nothing.
@@ -88,6 +89,8 @@ export interface ConversionImportResult {
   readonly fileSha256: string
   readonly counts: ImportCounts
   readonly duplicates: { readonly inFile: number; readonly existing: number }
+  /** What the ledger did with the stored rows: accruals posted, conversions flagged (and held), refunds matched. */
+  readonly ledger: Readonly<Record<keyof AccrualSummary, number>>
   /** The first MAX_KEPT_ERRORS row errors, in row order. */
   readonly errors: readonly ReportError[]
   readonly errorsTotal: number
@@ -161,6 +164,8 @@ async function runImport(req: PayloadRequest, input: ConversionImportInput, ctx:
 
   const settings = await loadSettings(db, ctx.organizationId)
   const partnerByCode = await loadPartnerCodes(db)
+  const ledger: LedgerContext = { req, db, organizationId: ctx.organizationId, userId: ctx.userId, settings, now: ctx.started }
+  const ledgerTotals: Record<keyof AccrualSummary, number> = { accrued: 0, flagged: 0, flags: 0, zeroWithError: 0, refundsMatched: 0 }
 
   const report = new ImportReport({ maxErrors: MAX_KEPT_ERRORS, samplesPerCategory: 10 })
   const seen = new Map<string, number>()
@@ -172,7 +177,7 @@ async function runImport(req: PayloadRequest, input: ConversionImportInput, ctx:
   let fileInfo: Record<string, unknown> = {}
 
   let insertMs = 0
-  const classify = (batch: readonly PendingRow[], inserted: ReadonlySet<string>) => {
+  const classify = (batch: readonly PendingRow[], inserted: ReadonlyMap<string, number>) => {
     for (const p of batch) {
       const r = p.record
       if (inserted.has(JSON.stringify([r.code.canonical, r.orderId]))) {
@@ -199,7 +204,10 @@ async function runImport(req: PayloadRequest, input: ConversionImportInput, ctx:
     const batch = pending
     pending = []
     const t0 = performance.now()
-    const p = insertChunk(db, ctx.organizationId, batch).then((inserted) => {
+    const p = insertChunk(db, ctx.organizationId, batch).then(async (inserted) => {
+      // The same accrual path as a single edit in the admin: commission, flags, waiting refunds.
+      const accrued = await accrueConversions(ledger, [...inserted.values()])
+      for (const k of Object.keys(ledgerTotals) as (keyof AccrualSummary)[]) ledgerTotals[k] += accrued[k]
       insertMs += performance.now() - t0
       classify(batch, inserted)
     })
@@ -293,6 +301,7 @@ async function runImport(req: PayloadRequest, input: ConversionImportInput, ctx:
     preset,
     file: fileInfo,
     overrides,
+    ledger: ledgerTotals,
     durationMs: finished.getTime() - ctx.started.getTime(),
     insertMs: Math.round(insertMs),
   }
@@ -303,7 +312,14 @@ async function runImport(req: PayloadRequest, input: ConversionImportInput, ctx:
     sha: ctx.sha,
     override: overrides != null,
     rowsIn: counts.rowsIn,
-    counts: { ...counts, duplicateInFile: duplicates.inFile, duplicateExisting: duplicates.existing, errorsTotal },
+    counts: {
+      ...counts,
+      duplicateInFile: duplicates.inFile,
+      duplicateExisting: duplicates.existing,
+      errorsTotal,
+      flagged: ledgerTotals.flagged,
+      accrued: ledgerTotals.accrued,
+    },
     report: stored,
     mapping,
     userId: ctx.userId,
@@ -321,6 +337,7 @@ async function runImport(req: PayloadRequest, input: ConversionImportInput, ctx:
       counts,
       duplicates,
       errorsTotal,
+      ledger: ledgerTotals,
       ...(overrides ? { override: true, overrides } : {}),
     },
   })
@@ -333,6 +350,7 @@ async function runImport(req: PayloadRequest, input: ConversionImportInput, ctx:
     fileSha256: ctx.sha,
     counts,
     duplicates,
+    ledger: ledgerTotals,
     errors,
     errorsTotal,
     mapping: mapping ?? {},
@@ -364,16 +382,12 @@ function resolveMapping(headers: readonly string[], given: FieldMapping | null) 
 }
 
 async function loadSettings(db: SqlExecutor, organizationId: number): Promise<ProgramSettings> {
-  const { rows } = await db.execute(sql`select settings from organizations where id = ${organizationId}`)
-  const parsed = parseProgramSettings(rows[0]?.settings ?? null)
-  if (!parsed.ok) {
-    throw new ImportRefusal(
-      'invalid_settings',
-      `The organization's program settings are invalid (${parsed.issues.map((i) => `${i.path || 'settings'}: ${i.message}`).join('; ')}); fix them before importing.`,
-      { issues: parsed.issues },
-    )
+  try {
+    return await loadProgramSettings(db, organizationId)
+  } catch (err) {
+    if (err instanceof InvalidSettingsError) throw new ImportRefusal('invalid_settings', err.message, { issues: err.issues })
+    throw err
   }
-  return parsed.settings
 }
 
 /** Canonical code -> partner id, for the organization (RLS), in one query. */
@@ -398,8 +412,8 @@ function alreadyImported(e: EarlierImport): ImportRefusal {
   )
 }
 
-/** One statement per chunk; returns the (code, order id) keys the database actually inserted. */
-async function insertChunk(db: SqlExecutor, organizationId: number, rows: readonly PendingRow[]): Promise<Set<string>> {
+/** One statement per chunk; returns the (code, order id) keys the database actually inserted, with their ids. */
+async function insertChunk(db: SqlExecutor, organizationId: number, rows: readonly PendingRow[]): Promise<Map<string, number>> {
   const col = <T>(f: (p: PendingRow) => T) => sql.param(rows.map(f))
   const { rows: inserted } = await db.execute(sql`
     insert into conversions (code, order_id, partner_id, value_minor, currency, occurred_at, customer_email, customer_name, status, organization_id, updated_at, created_at)
@@ -417,8 +431,8 @@ async function insertChunk(db: SqlExecutor, organizationId: number, rows: readon
         ${col((p) => (p.partnerId == null ? 'unattributed' : 'attributed'))}::text[]
       ) as t(code, order_id, partner_id, value_minor, currency, occurred_at, customer_email, customer_name, status)
     on conflict (organization_id, code, order_id) do nothing
-    returning code, order_id`)
-  return new Set(inserted.map((r) => JSON.stringify([String(r.code), String(r.order_id)])))
+    returning id, code, order_id`)
+  return new Map(inserted.map((r) => [JSON.stringify([String(r.code), String(r.order_id)]), Number(r.id)]))
 }
 
 interface ImportRecordInput {

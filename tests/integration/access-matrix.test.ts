@@ -187,7 +187,50 @@ const functionRequests: Record<keyof typeof FUNCTION_ACCESS, (s: Session) => Pro
     s.request('POST', '/api/invitations', { email: `invitee-${randomUUID().slice(0, 8)}@example.com`, role: 'auditor' }),
   'audit.verify': (s) => s.request('GET', '/api/audit-events/verify'),
   'audit.export': (s) => s.request('GET', '/api/audit-events/export?action=partner%'),
+  'flag.decide': async (s) => {
+    const fx = await createOrgFixture(owner, 'Flagged', own.organizationId)
+    return s.request('POST', `/api/flags/${fx.ids.flags}/decision`, { decision: 'clear', reason: 'matrix check' })
+  },
+  'commission.adjust': (s) =>
+    s.request('POST', '/api/commissions/adjustments', {
+      partner: own.ids.partners,
+      amountMinor: 1,
+      currency: 'USD',
+      reason: 'matrix check',
+    }),
+  'commission.write_off': async (s) => {
+    const fx = await createOrgFixture(owner, 'Negative', own.organizationId)
+    await owner.query(
+      `insert into commissions (partner_id, kind, amount_minor, currency, eligible_at, status, reason, organization_id)
+       values ($1, 'adjustment', -500, 'USD', now(), 'eligible', 'matrix: negative balance', $2)`,
+      [fx.ids.partners, own.organizationId],
+    )
+    return s.request('POST', '/api/commissions/write-offs', { partner: fx.ids.partners, currency: 'USD', reason: 'matrix check' })
+  },
+  'conversion.assign': (s) =>
+    s.request('POST', '/api/conversions/assign', { code: `MX${randomUUID().slice(0, 8)}`, partner: own.ids.partners }),
+  'refund.assign': async (s) => {
+    const tag = randomUUID().slice(0, 8).toUpperCase()
+    const ids: number[] = []
+    for (const code of [`A${tag}`, `B${tag}`]) {
+      const { rows } = await owner.query<{ id: number }>(
+        `insert into conversions (code, order_id, value_minor, currency, occurred_at, status, organization_id)
+         values ($1, $2, 1000, 'USD', now(), 'unattributed', $3) returning id`,
+        [code, `o-${tag}`, own.organizationId],
+      )
+      ids.push(rows[0]!.id)
+    }
+    const { rows } = await owner.query<{ id: number }>(
+      `insert into refunds (order_id, refunded_at, status, organization_id) values ($1, now(), 'ambiguous', $2) returning id`,
+      [`o-${tag}`, own.organizationId],
+    )
+    return s.request('POST', `/api/refunds/${rows[0]!.id}/assign`, { conversion: ids[0] })
+  },
+  'ledger.read': (s) => s.request('GET', `/api/partners/${own.ids.partners}/balance`),
 }
+
+/** Functions whose success creates something. */
+const CREATES = new Set<string>(['organization.create', 'membership.invite', 'commission.adjust', 'commission.write_off'])
 
 describe.each(ROLES.flatMap((role) => Object.keys(FUNCTION_ACCESS).map((fn) => ({ role, fn: fn as keyof typeof FUNCTION_ACCESS }))))(
   '$role calls $fn',
@@ -195,7 +238,7 @@ describe.each(ROLES.flatMap((role) => Object.keys(FUNCTION_ACCESS).map((fn) => (
     test('allowed per the table, else 403', async () => {
       const allowed = (FUNCTION_ACCESS[fn] as readonly Role[]).includes(role)
       const res = await functionRequests[fn](sessions.get(role)!)
-      expect(res.status, JSON.stringify(res)).toBe(allowed ? (fn === 'organization.create' || fn === 'membership.invite' ? 201 : 200) : 403)
+      expect(res.status, JSON.stringify(res)).toBe(allowed ? (CREATES.has(fn) ? 201 : 200) : 403)
     })
   },
 )

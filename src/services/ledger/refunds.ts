@@ -52,7 +52,12 @@ interface ConversionState {
 
 const LOCKED_BATCH = new Set(['approved', 'exported', 'paid'])
 
-export async function applyRefunds(ctx: LedgerContext, refundIds: readonly number[]): Promise<RefundSummary> {
+/** `choose`: refund id -> conversion id, a person's answer for a refund whose order is under several codes. */
+export async function applyRefunds(
+  ctx: LedgerContext,
+  refundIds: readonly number[],
+  choose: ReadonlyMap<number, number> = new Map(),
+): Promise<RefundSummary> {
   const summary = { matched: 0, unmatched: 0, ambiguous: 0, rejected: 0, entries: 0 }
   if (refundIds.length === 0) return summary
   const { db } = ctx
@@ -81,7 +86,14 @@ export async function applyRefunds(ctx: LedgerContext, refundIds: readonly numbe
   }[] = []
   const newEntries: NewLedgerEntry[] = []
   for (const refund of refunds) {
-    const match = matchRefund(refund, byOrder)
+    const chosen = choose.get(refund.id)
+    const candidates = byOrder.get(refund.orderId.trim()) ?? []
+    const match =
+      chosen === undefined
+        ? matchRefund(refund, byOrder)
+        : candidates.some((c) => c.id === chosen)
+          ? { kind: 'matched' as const, conversion: candidates.find((c) => c.id === chosen) as ConversionState }
+          : { kind: 'unmatched' as const, reason: 'chosen conversion has another order id' }
     if (match.kind === 'unmatched') {
       summary.unmatched++
       updates.push({ id: refund.id, status: 'unmatched', conversionId: null, applied: null, note: match.reason, explanation: null })
