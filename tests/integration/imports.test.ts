@@ -3,7 +3,7 @@ import { createHash, randomUUID } from 'node:crypto'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest'
 
-import { login, type ApiResponse, type Session } from '../helpers/http'
+import { login, type Session } from '../helpers/http'
 import { upload } from '../helpers/upload'
 
 /**
