@@ -83,6 +83,11 @@ export function relationId(value: unknown): number | null {
   return null
 }
 
+/** The organization an API request names in x-organization-id, if any (membership not checked). */
+export function requestedOrganization(req: PayloadRequest): number | null {
+  return parseOrgId(req.headers?.get?.(ORG_HEADER))
+}
+
 function parseOrgId(value: string | null | undefined): number | null {
   return value && /^\d+$/.test(value.trim()) ? Number(value.trim()) : null
 }

@@ -1,9 +1,8 @@
 import type { Endpoint, Where } from 'payload'
 
-import { roleMayCall } from '../access/roles'
-import { resolveTenant } from '../access/tenant'
 import { id, plain, text, writeCsv } from '../ledger/export/csv-safety'
 import { writeAudit } from '../services/audit'
+import { authorize } from './guard'
 import { errorResponse } from './http'
 
 const PAGE = 1000
@@ -17,11 +16,9 @@ export const exportAuditEndpoint: Endpoint = {
   path: '/export',
   method: 'get',
   handler: async (req) => {
-    const t = await resolveTenant(req)
-    if (t.userId == null) return errorResponse(401, 'not_authenticated', 'Log in first.')
-    if (t.organizationId == null || !roleMayCall(t.role, 'audit.export')) {
-      return errorResponse(403, 'forbidden', 'Only admins and auditors export the audit trail.')
-    }
+    const auth = await authorize(req, { fn: 'audit.export' }, 'Only admins and auditors export the audit trail.')
+    if (!auth.ok) return auth.response
+    const t = auth.tenant
     const url = new URL(req.url ?? 'http://localhost')
     const and: Where[] = []
     for (const [param, op] of [

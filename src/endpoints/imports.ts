@@ -1,10 +1,9 @@
 import type { Endpoint, PayloadRequest } from 'payload'
 import { z } from 'zod'
 
-import { roleAllows } from '../access/roles'
-import { resolveTenant } from '../access/tenant'
 import type { FieldMapping } from '../ledger'
 import { ImportRefusal, importConversions, type ConversionImportResult, type ImportRefusalCode } from '../services/import-conversions'
+import { authorize } from './guard'
 import { errorResponse } from './http'
 
 /** Upload size limit in bytes (the file itself); IMPORT_MAX_BYTES overrides. */
@@ -70,11 +69,8 @@ export const importUploadEndpoint: Endpoint = {
   path: '/',
   method: 'post',
   handler: async (req) => {
-    const t = await resolveTenant(req)
-    if (t.userId == null) return errorResponse(401, 'not_authenticated', 'Log in first.')
-    if (t.organizationId == null || !roleAllows(t.role, 'imports', 'create')) {
-      return errorResponse(403, 'forbidden', 'Only admins and ops import files.')
-    }
+    const auth = await authorize(req, { collection: 'imports', action: 'create' }, 'Only admins and ops import files.')
+    if (!auth.ok) return auth.response
     const limit = maxBytes()
     const upload = await readUpload(req, limit)
     if (upload instanceof Response) return upload

@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto'
 import type { Endpoint } from 'payload'
 import { z } from 'zod'
 
-import { ROLES, roleMayCall } from '../access/roles'
-import { resolveTenant } from '../access/tenant'
+import { ROLES } from '../access/roles'
 import { inTenantTransaction } from '../db/transaction'
 import { writeAudit } from '../services/audit'
+import { authorize } from './guard'
 import { errorResponse, readJson } from './http'
 
 const InviteBody = z.object({
@@ -23,11 +23,9 @@ export const invitationsEndpoint: Endpoint = {
   path: '/invitations',
   method: 'post',
   handler: async (req) => {
-    const t = await resolveTenant(req)
-    if (t.userId == null) return errorResponse(401, 'not_authenticated', 'Log in first.')
-    if (t.organizationId == null || !roleMayCall(t.role, 'membership.invite')) {
-      return errorResponse(403, 'forbidden', 'Only admins invite people.')
-    }
+    const auth = await authorize(req, { fn: 'membership.invite' }, 'Only admins invite people.')
+    if (!auth.ok) return auth.response
+    const t = auth.tenant
     const body = await readJson(req, InviteBody)
     if (!body.ok) return body.response
     const { email, role, name } = body.value

@@ -1,7 +1,7 @@
 import type { Endpoint } from 'payload'
 import { z } from 'zod'
 
-import { resolveTenant } from '../access/tenant'
+import { authorize } from './guard'
 import { errorResponse, readJson } from './http'
 
 /**
@@ -12,8 +12,9 @@ export const switchOrganizationEndpoint: Endpoint = {
   path: '/switch-organization',
   method: 'post',
   handler: async (req) => {
-    const t = await resolveTenant(req)
-    if (t.userId == null) return errorResponse(401, 'not_authenticated', 'Log in first.')
+    const auth = await authorize(req, { member: true })
+    if (!auth.ok) return auth.response
+    const t = auth.tenant
     const body = await readJson(req, z.object({ organizationId: z.coerce.number().int().positive() }))
     if (!body.ok) return body.response
     const target = body.value.organizationId
@@ -31,8 +32,9 @@ export const tenantInfoEndpoint: Endpoint = {
   path: '/tenant',
   method: 'get',
   handler: async (req) => {
-    const t = await resolveTenant(req)
-    if (t.userId == null) return errorResponse(401, 'not_authenticated', 'Log in first.')
+    const auth = await authorize(req, { member: true })
+    if (!auth.ok) return auth.response
+    const t = auth.tenant
     return Response.json({ organizationId: t.organizationId, role: t.role, memberships: t.memberships })
   },
 }

@@ -1,0 +1,190 @@
+import { randomUUID } from 'node:crypto'
+
+import type { Endpoint } from 'payload'
+import pg from 'pg'
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest'
+
+import {
+  COLLECTION_ACCESS,
+  FUNCTION_ACCESS,
+  ROLES,
+  type CrudAction,
+  type FunctionName,
+  type Role,
+  type TenantCollection,
+} from '../../src/access/roles'
+import { createOrgFixture, type OrgFixture } from '../helpers/fixtures'
+import { baseUrl, login, request, type ApiResponse, type Session } from '../helpers/http'
+
+/**
+ * Checklist row 1 for the custom endpoints (access-matrix.test.ts walks Payload's CRUD routes):
+ * the list of routes comes from the real config (payload.config collections' `endpoints` and the
+ * root `endpoints`, minus the ones Payload itself adds), and each must have a row in ROUTES below,
+ * so a new endpoint without a row fails here. Each row × role × {own, foreign organization}:
+ * allowed → success, denied → 403 (and an `authz.denied` audit event), a foreign organization
+ * (named by x-organization-id or in the body) → 404 with nothing but the error, no session → 401.
+ */
+type Permission = { fn: FunctionName } | { collection: TenantCollection; action: CrudAction } | 'member'
+
+interface RouteRow {
+  permission: Permission
+  /** Status of an allowed call in the caller's own organization. */
+  ok: number
+  /** The call; `org` goes in x-organization-id (or the body, where the endpoint takes it there). */
+  call: (s: Session | null, org: number) => Promise<ApiResponse>
+}
+
+async function upload(s: Session | null, org: number): Promise<ApiResponse> {
+  const tag = randomUUID().slice(0, 8).toUpperCase()
+  const form = new FormData()
+  form.append('kind', 'conversions')
+  form.append('file', new Blob([`code,order_id,amount,date\nEM${tag},em-${tag},1.00,2026-11-01\n`], { type: 'text/csv' }), 'em.csv')
+  const res = await fetch(`${baseUrl()}/api/imports`, {
+    method: 'POST',
+    body: form,
+    headers: { 'x-organization-id': String(org), ...(s ? { cookie: s.cookie } : {}) },
+  })
+  const text = await res.text()
+  return { status: res.status, body: text.startsWith('{') ? JSON.parse(text) : text, headers: res.headers }
+}
+
+const send = (s: Session | null, method: string, path: string, org: number, body?: unknown) =>
+  (s ? s.request : request)(method, path, body, { 'x-organization-id': String(org) })
+
+const ROUTES: Record<string, RouteRow> = {
+  'POST /api/users/switch-organization': {
+    permission: 'member',
+    ok: 200,
+    call: (s, org) => send(s, 'POST', '/api/users/switch-organization', org, { organizationId: org }),
+  },
+  'GET /api/users/tenant': { permission: 'member', ok: 200, call: (s, org) => send(s, 'GET', '/api/users/tenant', org) },
+  'GET /api/audit-events/verify': {
+    permission: { fn: 'audit.verify' },
+    ok: 200,
+    call: (s, org) => send(s, 'GET', '/api/audit-events/verify', org),
+  },
+  'GET /api/audit-events/export': {
+    permission: { fn: 'audit.export' },
+    ok: 200,
+    call: (s, org) => send(s, 'GET', '/api/audit-events/export?action=partner%', org),
+  },
+  'POST /api/imports': { permission: { collection: 'imports', action: 'create' }, ok: 201, call: upload },
+  'POST /api/invitations': {
+    permission: { fn: 'membership.invite' },
+    ok: 201,
+    call: (s, org) => send(s, 'POST', '/api/invitations', org, { email: `em-${randomUUID().slice(0, 8)}@example.com`, role: 'auditor' }),
+  },
+}
+
+function allows(p: Permission, role: Role): boolean {
+  if (p === 'member') return true
+  return 'fn' in p ? (FUNCTION_ACCESS[p.fn] as readonly Role[]).includes(role) : COLLECTION_ACCESS[p.collection][p.action].includes(role)
+}
+
+let owner: pg.Client
+let own: number
+let foreign: OrgFixture
+const sessions = new Map<Role, Session>()
+
+beforeAll(async () => {
+  owner = new pg.Client({ connectionString: inject('ownerUrl') })
+  await owner.connect()
+  own = (await owner.query<{ id: number }>(`select id from organizations where slug = 'demo'`)).rows[0]!.id
+  foreign = await createOrgFixture(owner, 'Endpoint Foreign')
+  for (const role of ROLES) sessions.set(role, await login(`${role}@demo.test`))
+})
+
+afterAll(async () => {
+  await owner?.end()
+})
+
+/** The custom endpoints of the real config: everything Payload adds by itself is subtracted by handler identity. */
+async function customRoutes(): Promise<string[]> {
+  process.env.PAYLOAD_SECRET ??= 'endpoint-matrix'
+  const { buildConfig } = await import('payload')
+  const { default: configPromise } = await import('../../payload.config')
+  const config = await configPromise
+  // Payload's own routes, from a config with one plain and one auth collection and nothing custom.
+  const probe = await buildConfig({
+    secret: 'probe',
+    collections: [
+      { slug: 'probe', fields: [] },
+      { slug: 'probe-auth', auth: true, fields: [] },
+    ],
+  } as unknown as Parameters<typeof buildConfig>[0]) // no database: only the route list is read
+  const builtIn = new Set([...(probe.endpoints || []), ...probe.collections.flatMap((c) => c.endpoints || [])].map((e) => e.handler))
+  const routes: string[] = []
+  const add = (prefix: string, endpoints: Endpoint[] | false | undefined) => {
+    for (const e of endpoints || []) {
+      if (builtIn.has(e.handler)) continue
+      routes.push(`${e.method.toUpperCase()} /api${prefix}${e.path === '/' ? '' : e.path}`)
+    }
+  }
+  for (const c of config.collections) add(`/${c.slug}`, c.endpoints)
+  add('', config.endpoints)
+  return routes.sort()
+}
+
+test('every custom endpoint of the config has a row in the matrix, and every row is a real endpoint', async () => {
+  const routes = await customRoutes()
+  expect(routes.length).toBeGreaterThan(0)
+  expect(routes).toEqual(Object.keys(ROUTES).sort())
+})
+
+const cells = Object.keys(ROUTES).flatMap((route) =>
+  ROLES.map((role) => ({ route, role, allowed: allows(ROUTES[route]!.permission, role) })),
+)
+
+describe.each(cells)('$route as $role (allowed: $allowed)', ({ route, role, allowed }) => {
+  const row = ROUTES[route]!
+  test('own organization: success if allowed, else 403 with only an error', async () => {
+    const res = await row.call(sessions.get(role)!, own)
+    if (allowed) return expect(res.status, JSON.stringify(res.body).slice(0, 300)).toBe(row.ok)
+    expect(res.status).toBe(403)
+    expect(Object.keys(res.body)).toEqual(['error'])
+    expect(res.body.error.code).toBe('forbidden')
+  })
+
+  test('foreign organization: 404 with only an error, whatever the role, and nothing written there', async () => {
+    const count = async () =>
+      (
+        await owner.query<{ n: number }>(
+          `select (select count(*) from audit_events where organization_id = $1) + (select count(*) from imports where organization_id = $1)
+                + (select count(*) from memberships where organization_id = $1) as n`,
+          [foreign.organizationId],
+        )
+      ).rows[0]!.n
+    const before = await count()
+    const res = await row.call(sessions.get(role)!, foreign.organizationId)
+    expect(res.status, JSON.stringify(res.body).slice(0, 300)).toBe(404)
+    expect(Object.keys(res.body)).toEqual(['error'])
+    expect(res.body.error.code).toBe('organization_not_found')
+    expect(JSON.stringify(res.body)).not.toMatch(/Endpoint Foreign|endpoint-foreign/)
+    expect(await count()).toBe(before)
+  })
+})
+
+test.each(Object.keys(ROUTES))('%s without a session: 401', async (route) => {
+  const res = await ROUTES[route]!.call(null, own)
+  expect(res.status).toBe(401)
+  expect(Object.keys(res.body)).toEqual(['error'])
+})
+
+test('a refused call is audited once (authz.denied) with the route, role and function; the chain still verifies', async () => {
+  const ops = sessions.get('ops')!
+  const requestId = `denied-${randomUUID()}`
+  const res = await ops.request('GET', '/api/audit-events/verify', undefined, { 'x-request-id': requestId })
+  expect(res.status).toBe(403)
+  const { rows } = await owner.query(`select * from audit_events where request_id = $1`, [requestId])
+  expect(rows).toHaveLength(1)
+  expect(rows[0]).toMatchObject({
+    organization_id: own,
+    action: 'authz.denied',
+    entity_type: 'endpoint',
+    entity_id: 'GET /api/audit-events/verify',
+    actor_label: 'ops@demo.test',
+    changes: { role: 'ops', needs: 'audit.verify' },
+  })
+  const verdict = await sessions.get('admin')!.request('GET', '/api/audit-events/verify')
+  expect(verdict.body).toMatchObject({ ok: true })
+})
