@@ -1,8 +1,7 @@
 import type { Endpoint, PayloadRequest } from 'payload'
 import { z } from 'zod'
 
-import { roleMayCall, type FunctionName } from '../access/roles'
-import { resolveTenant } from '../access/tenant'
+import type { FunctionName } from '../access/roles'
 import { inTenantTransaction } from '../db/transaction'
 import { assignCode, assignRefund, createPartnerForCode } from '../services/ledger/assignment'
 import { negativeBalances, partnerBalance, partnerStatementCsv, unattributedQueue } from '../services/ledger/balances'
@@ -10,6 +9,7 @@ import { InvalidSettingsError, ledgerContext, type LedgerContext } from '../serv
 import { decideFlag, LedgerConflict } from '../services/ledger/flags'
 import { postAdjustment, writeOffNegativeBalance } from '../services/ledger/manual-entries'
 import { writeAudit } from '../services/audit'
+import { authorize } from './guard'
 import { errorResponse, readJson } from './http'
 
 /**
@@ -22,11 +22,8 @@ const NEEDS_INPUT = new Set(['reason_required', 'amount_zero', 'unknown_currency
 
 function ledgerAction(fn: FunctionName, run: (ctx: LedgerContext, req: PayloadRequest) => Promise<Response>) {
   return async (req: PayloadRequest): Promise<Response> => {
-    const t = await resolveTenant(req)
-    if (t.userId == null) return errorResponse(401, 'not_authenticated', 'Log in first.')
-    if (t.organizationId == null || !roleMayCall(t.role, fn)) {
-      return errorResponse(403, 'forbidden', `Your role may not ${fn.replace('.', ' ').replace('_', ' ')}.`)
-    }
+    const gate = await authorize(req, { fn }, `Your role may not ${fn.replace('.', ' ').replace('_', ' ')}.`)
+    if (!gate.ok) return gate.response
     try {
       return await inTenantTransaction(req, async () => run(await ledgerContext(req), req))
     } catch (err) {

@@ -13,6 +13,7 @@ import {
   type TenantCollection,
 } from '../../src/access/roles'
 import { createOrgFixture, createUser, type OrgFixture } from '../helpers/fixtures'
+import { ambiguousRefund, negativeBalancePartnerId, openFlagId } from '../helpers/ledger-fixtures'
 import { login, type Session } from '../helpers/http'
 
 /**
@@ -187,10 +188,8 @@ const functionRequests: Record<keyof typeof FUNCTION_ACCESS, (s: Session) => Pro
     s.request('POST', '/api/invitations', { email: `invitee-${randomUUID().slice(0, 8)}@example.com`, role: 'auditor' }),
   'audit.verify': (s) => s.request('GET', '/api/audit-events/verify'),
   'audit.export': (s) => s.request('GET', '/api/audit-events/export?action=partner%'),
-  'flag.decide': async (s) => {
-    const fx = await createOrgFixture(owner, 'Flagged', own.organizationId)
-    return s.request('POST', `/api/flags/${fx.ids.flags}/decision`, { decision: 'clear', reason: 'matrix check' })
-  },
+  'flag.decide': async (s) =>
+    s.request('POST', `/api/flags/${await openFlagId(owner, own.organizationId)}/decision`, { decision: 'clear', reason: 'matrix check' }),
   'commission.adjust': (s) =>
     s.request('POST', '/api/commissions/adjustments', {
       partner: own.ids.partners,
@@ -198,33 +197,17 @@ const functionRequests: Record<keyof typeof FUNCTION_ACCESS, (s: Session) => Pro
       currency: 'USD',
       reason: 'matrix check',
     }),
-  'commission.write_off': async (s) => {
-    const fx = await createOrgFixture(owner, 'Negative', own.organizationId)
-    await owner.query(
-      `insert into commissions (partner_id, kind, amount_minor, currency, eligible_at, status, reason, organization_id)
-       values ($1, 'adjustment', -500, 'USD', now(), 'eligible', 'matrix: negative balance', $2)`,
-      [fx.ids.partners, own.organizationId],
-    )
-    return s.request('POST', '/api/commissions/write-offs', { partner: fx.ids.partners, currency: 'USD', reason: 'matrix check' })
-  },
+  'commission.write_off': async (s) =>
+    s.request('POST', '/api/commissions/write-offs', {
+      partner: await negativeBalancePartnerId(owner, own.organizationId),
+      currency: 'USD',
+      reason: 'matrix check',
+    }),
   'conversion.assign': (s) =>
     s.request('POST', '/api/conversions/assign', { code: `MX${randomUUID().slice(0, 8)}`, partner: own.ids.partners }),
   'refund.assign': async (s) => {
-    const tag = randomUUID().slice(0, 8).toUpperCase()
-    const ids: number[] = []
-    for (const code of [`A${tag}`, `B${tag}`]) {
-      const { rows } = await owner.query<{ id: number }>(
-        `insert into conversions (code, order_id, value_minor, currency, occurred_at, status, organization_id)
-         values ($1, $2, 1000, 'USD', now(), 'unattributed', $3) returning id`,
-        [code, `o-${tag}`, own.organizationId],
-      )
-      ids.push(rows[0]!.id)
-    }
-    const { rows } = await owner.query<{ id: number }>(
-      `insert into refunds (order_id, refunded_at, status, organization_id) values ($1, now(), 'ambiguous', $2) returning id`,
-      [`o-${tag}`, own.organizationId],
-    )
-    return s.request('POST', `/api/refunds/${rows[0]!.id}/assign`, { conversion: ids[0] })
+    const r = await ambiguousRefund(owner, own.organizationId)
+    return s.request('POST', `/api/refunds/${r.refundId}/assign`, { conversion: r.conversionId })
   },
   'ledger.read': (s) => s.request('GET', `/api/partners/${own.ids.partners}/balance`),
 }

@@ -13,6 +13,7 @@ import {
   type Role,
   type TenantCollection,
 } from '../../src/access/roles'
+import { ambiguousRefund, negativeBalancePartnerId, openFlagId } from '../helpers/ledger-fixtures'
 import { createOrgFixture, type OrgFixture } from '../helpers/fixtures'
 import { baseUrl, login, request, type ApiResponse, type Session } from '../helpers/http'
 
@@ -74,6 +75,77 @@ const ROUTES: Record<string, RouteRow> = {
     ok: 201,
     call: (s, org) => send(s, 'POST', '/api/invitations', org, { email: `em-${randomUUID().slice(0, 8)}@example.com`, role: 'auditor' }),
   },
+  'POST /api/flags/:id/decision': {
+    permission: { fn: 'flag.decide' },
+    ok: 200,
+    call: async (s, org) =>
+      send(s, 'POST', `/api/flags/${await openFlagId(owner, own)}/decision`, org, { decision: 'clear', reason: 'matrix' }),
+  },
+  'POST /api/commissions/adjustments': {
+    permission: { fn: 'commission.adjust' },
+    ok: 201,
+    call: async (s, org) =>
+      send(s, 'POST', '/api/commissions/adjustments', org, {
+        partner: await anyPartner(),
+        amountMinor: 1,
+        currency: 'USD',
+        reason: 'matrix',
+      }),
+  },
+  'POST /api/commissions/write-offs': {
+    permission: { fn: 'commission.write_off' },
+    ok: 201,
+    call: async (s, org) =>
+      send(s, 'POST', '/api/commissions/write-offs', org, {
+        partner: await negativeBalancePartnerId(owner, own),
+        currency: 'USD',
+        reason: 'matrix',
+      }),
+  },
+  'GET /api/commissions/negative-balances': {
+    permission: { fn: 'ledger.read' },
+    ok: 200,
+    call: (s, org) => send(s, 'GET', '/api/commissions/negative-balances', org),
+  },
+  'GET /api/conversions/unattributed': {
+    permission: { fn: 'ledger.read' },
+    ok: 200,
+    call: (s, org) => send(s, 'GET', '/api/conversions/unattributed', org),
+  },
+  'POST /api/conversions/assign': {
+    permission: { fn: 'conversion.assign' },
+    ok: 200,
+    call: async (s, org) =>
+      send(s, 'POST', '/api/conversions/assign', org, { code: `EM${randomUUID().slice(0, 8)}`, partner: await anyPartner() }),
+  },
+  'POST /api/refunds/:id/assign': {
+    permission: { fn: 'refund.assign' },
+    ok: 200,
+    call: async (s, org) => {
+      const r = await ambiguousRefund(owner, own)
+      return send(s, 'POST', `/api/refunds/${r.refundId}/assign`, org, { conversion: r.conversionId })
+    },
+  },
+  'GET /api/partners/:id/balance': {
+    permission: { fn: 'ledger.read' },
+    ok: 200,
+    call: async (s, org) => send(s, 'GET', `/api/partners/${await anyPartner()}/balance`, org),
+  },
+  'GET /api/partners/:id/statement': {
+    permission: { fn: 'ledger.read' },
+    ok: 200,
+    call: async (s, org) => {
+      const res = await fetch(`${baseUrl()}/api/partners/${await anyPartner()}/statement`, {
+        headers: { 'x-organization-id': String(org), ...(s ? { cookie: s.cookie } : {}) },
+      })
+      const text = await res.text()
+      return { status: res.status, body: text.startsWith('{') ? JSON.parse(text) : text, headers: res.headers }
+    },
+  },
+}
+
+async function anyPartner(): Promise<number> {
+  return (await owner.query<{ id: number }>(`select min(id) as id from partners where organization_id = $1`, [own])).rows[0]!.id
 }
 
 function allows(p: Permission, role: Role): boolean {
