@@ -5,7 +5,7 @@ import { tenantCollection } from './tenant-collection'
  * One uploaded file and what became of it: counts, the first errors, the mapping used and the
  * file's SHA-256 (the database refuses a second completed import of the same bytes unless it
  * was an explicit, audited override). Rows are written only by the import service
- * (`POST /api/imports`, src/services/import-conversions.ts); nobody edits or deletes them.
+ * (`POST /api/imports`, src/services/imports/); nobody edits or deletes them.
  */
 export const Imports = tenantCollection({
   slug: 'imports',

@@ -2,7 +2,11 @@ import type { Endpoint, PayloadRequest } from 'payload'
 import { z } from 'zod'
 
 import type { FieldMapping } from '../ledger'
-import { ImportRefusal, importConversions, type ConversionImportResult, type ImportRefusalCode } from '../services/import-conversions'
+import { importConversions } from '../services/imports/conversions'
+import { importPartners } from '../services/imports/partners'
+import { importRefunds } from '../services/imports/refunds'
+import { ImportRefusal, type ImportRefusalCode } from '../services/imports/refusal'
+import type { ImportInput, ImportResult } from '../services/imports/run-import'
 import { authorize } from './guard'
 import { errorResponse } from './http'
 
@@ -55,7 +59,7 @@ interface ParsedUpload {
  * POST /api/imports: an uploaded CSV becomes an import (this replaces Payload's JSON create for
  * the collection, so an import record never exists without its file).
  *
- * multipart/form-data: `kind` (conversions), `file` (.csv), optional `mapping` (JSON: our field
+ * multipart/form-data: `kind` (partners, conversions or refunds), `file` (.csv), optional `mapping` (JSON: our field
  * -> the file's header; without it the headers are matched by name and a missing required field
  * is refused, listing it), `dryRun`, `override` ('true' / 'false'). application/json is accepted
  * too with `content` holding the CSV text and `fileName`.
@@ -75,12 +79,8 @@ export const importUploadEndpoint: Endpoint = {
     const upload = await readUpload(req, limit)
     if (upload instanceof Response) return upload
 
-    if (upload.kind !== 'conversions') {
-      if (upload.kind === 'partners' || upload.kind === 'refunds') {
-        return errorResponse(400, 'not_supported_yet', `Importing ${upload.kind} is not supported yet; only conversions.`)
-      }
-      return errorResponse(400, 'invalid_request', 'kind: must be one of partners, conversions, refunds.')
-    }
+    const importer = Object.hasOwn(IMPORTERS, upload.kind) ? IMPORTERS[upload.kind] : undefined
+    if (!importer) return errorResponse(400, 'invalid_request', 'kind: must be one of partners, conversions, refunds.')
     if (!/\.csv$/i.test(upload.fileName)) {
       return errorResponse(
         415,
@@ -91,7 +91,7 @@ export const importUploadEndpoint: Endpoint = {
     if (upload.bytes.byteLength > limit) return tooLarge(limit)
 
     try {
-      const result = await importConversions(req, {
+      const result = await importer(req, {
         fileName: upload.fileName,
         bytes: upload.bytes,
         mapping: upload.mapping,
@@ -106,22 +106,28 @@ export const importUploadEndpoint: Endpoint = {
   },
 }
 
-function body(r: ConversionImportResult) {
+const IMPORTERS: Record<string, (req: PayloadRequest, input: ImportInput) => Promise<ImportResult>> = {
+  conversions: importConversions,
+  partners: importPartners,
+  refunds: importRefunds,
+}
+
+function body(r: ImportResult) {
   return {
     importId: r.importId,
+    kind: r.kind,
     status: r.status,
     counts: r.counts,
-    duplicates: r.duplicates,
+    ...r.details,
     errors: r.errors.slice(0, ERRORS_IN_RESPONSE),
     errorsTotal: r.errorsTotal,
     mapping: r.mapping,
     fileSha256: r.fileSha256,
     overrides: r.overrides,
     durationMs: r.durationMs,
-    insertMs: r.insertMs,
     doc: {
       id: r.importId,
-      kind: 'conversions',
+      kind: r.kind,
       status: r.status,
       fileName: r.fileName,
       fileSha256: r.fileSha256,
@@ -183,7 +189,8 @@ async function readUpload(req: PayloadRequest, limit: number): Promise<ParsedUpl
     return errorResponse(400, 'invalid_request', 'The multipart form could not be read.')
   }
   const kind = form.get('kind')
-  if (typeof kind !== 'string' || kind === '') return errorResponse(400, 'invalid_request', 'kind: required (conversions).')
+  if (typeof kind !== 'string' || kind === '')
+    return errorResponse(400, 'invalid_request', 'kind: required (partners, conversions or refunds).')
   const file = form.get('file')
   if (file === null || typeof file === 'string')
     return errorResponse(400, 'file_required', 'file: attach the CSV file as the form field "file".')

@@ -224,7 +224,8 @@ describe('writes across organizations, as the app role', () => {
       await expect(
         asTenant(a.organizationId, () => app.query(`update ${t} set organization_id = $1 where id = $2`, [b.organizationId, a.ids[t]])),
         t,
-      ).rejects.toThrow(/row-level security/)
+        // A conversion's organization is one of its facts: the history trigger refuses the move before RLS does.
+      ).rejects.toThrow(t === 'conversions' ? /is history/ : /row-level security/)
     }
   })
 
@@ -260,8 +261,8 @@ describe('writes across organizations, as the app role', () => {
     ],
     [
       'commissions',
-      `insert into commissions (partner_id, kind, amount_minor, currency, eligible_at, status, organization_id)
-       values ($1, 'adjustment', 1, 'USD', now(), 'pending', $2)`,
+      `insert into commissions (partner_id, kind, amount_minor, currency, eligible_at, status, reason, organization_id)
+       values ($1, 'adjustment', 1, 'USD', now(), 'pending', 'catalog check', $2)`,
     ],
   ])('%s: a foreign key to another organization’s partner is rejected as the app role', async (_t, text) => {
     const err = await asTenant(a.organizationId, () => app.query(text, [b.ids.partners, a.organizationId])).then(

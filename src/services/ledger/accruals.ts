@@ -31,6 +31,8 @@ export interface AccrualSummary {
   readonly flags: number
   readonly zeroWithError: number
   readonly refundsMatched: number
+  /** Conversion id -> the rules that flagged it (and hold its money). */
+  readonly flaggedRules: ReadonlyMap<number, string[]>
 }
 
 interface ConversionRow {
@@ -61,7 +63,7 @@ export function parseRateHistory(value: unknown, partnerId: number): RateHistory
   return parsed.data
 }
 
-const EMPTY: AccrualSummary = { accrued: 0, flagged: 0, flags: 0, zeroWithError: 0, refundsMatched: 0 }
+const EMPTY: AccrualSummary = { accrued: 0, flagged: 0, flags: 0, zeroWithError: 0, refundsMatched: 0, flaggedRules: new Map() }
 
 export async function accrueConversions(ctx: LedgerContext, conversionIds: readonly number[]): Promise<AccrualSummary> {
   if (conversionIds.length === 0) return EMPTY
@@ -157,7 +159,10 @@ export async function accrueConversions(ctx: LedgerContext, conversionIds: reado
     myFlags.map((f) => ({ conversionId: f.c.id, partnerId: f.c.partnerId, rule: f.flag.rule, evidence: f.flag.evidence })),
   )
   await flagEarlierConversionsOfSharedOrders(ctx, conversions.filter(mine), codesByOrder)
+  const flaggedRules = new Map<number, string[]>()
+  for (const f of myFlags) flaggedRules.set(f.c.id, [...(flaggedRules.get(f.c.id) ?? []), f.flag.rule])
   return {
+    flaggedRules,
     accrued: inserted.size,
     flagged: new Set(myFlags.map((f) => f.c.id)).size,
     flags: myFlags.length,

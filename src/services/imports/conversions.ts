@@ -1,0 +1,158 @@
+import type { PayloadRequest } from 'payload'
+import { sql } from '@payloadcms/db-postgres'
+
+import type { SqlExecutor } from '../../db/session'
+import { createConversionParser, dedupeKey, fromRowError, isContinuationRow, type ConversionRecord } from '../../ledger'
+import { accrueConversions } from '../ledger/accruals'
+import { runImport, type HandlerEnv, type ImportInput, type ImportResult, type KindHandler } from './run-import'
+
+/**
+ * Conversions: codes arrive canonical from the row parser; partner codes are read once; rows are
+ * inserted 5,000 at a time with one `INSERT … SELECT FROM unnest(…) ON CONFLICT (organization_id,
+ * code, order_id) DO NOTHING RETURNING` each, so the database's duplicate key decides, also
+ * against a racing import. Each inserted chunk goes through the ledger's accrual path (commission,
+ * flags, waiting refunds), the same one a single conversion typed into the admin takes.
+ *
+ * `created` means stored AND attributed; `unattributed` means stored with no partner (the queue).
+ * `duplicate` covers a repeat of an earlier row of the same file, a key already stored, and
+ * Shopify line-item continuation rows.
+ */
+
+export const CHUNK_ROWS = 5_000
+
+export function importConversions(req: PayloadRequest, input: ImportInput): Promise<ImportResult> {
+  return runImport(req, 'conversions', input, conversionsHandler)
+}
+
+interface PendingRow {
+  readonly row: number
+  readonly record: ConversionRecord
+  readonly partnerId: number | null
+}
+
+function conversionsHandler(env: HandlerEnv): KindHandler {
+  const { db, report, mapping, ledger } = env
+  const parse = createConversionParser(mapping, env.settings)
+  const presetId = env.preset?.id ?? null
+  const seen = new Map<string, number>()
+  const duplicates = { inFile: 0, existing: 0 }
+  const ledgerTotals = { accrued: 0, flagged: 0, flags: 0, zeroWithError: 0, refundsMatched: 0 }
+  let partnerByCode: Map<string, number> | null = null
+  let pending: PendingRow[] = []
+  let insertMs = 0
+
+  const classify = (batch: readonly PendingRow[], inserted: ReadonlyMap<string, number>, flagged: ReadonlyMap<number, string[]>) => {
+    for (const p of batch) {
+      const r = p.record
+      const id = inserted.get(JSON.stringify([r.code.canonical, r.orderId]))
+      if (id === undefined) {
+        duplicates.existing++
+        report.outcome(p.row, 'duplicate', { code: r.code.canonical, orderId: r.orderId, of: 'a conversion already stored' })
+        continue
+      }
+      if (p.partnerId != null)
+        report.outcome(p.row, 'created', { code: r.code.canonical, orderId: r.orderId, partner: String(p.partnerId) })
+      else report.outcome(p.row, 'unattributed', { code: r.code.canonical, orderId: r.orderId })
+      const rules = flagged.get(id)
+      if (rules) report.flag(p.row, rules)
+    }
+  }
+  // A chunk is inserted while the next one is parsed (Postgres and this process work at once).
+  // At most one insert is in flight, so memory holds two chunks at most.
+  let inFlight: Promise<void> | null = null
+  const drain = async () => {
+    const p = inFlight
+    inFlight = null
+    if (p) await p
+  }
+  const flush = async () => {
+    await drain()
+    if (pending.length === 0) return
+    const batch = pending
+    pending = []
+    const t0 = performance.now()
+    const p = insertChunk(db, ledger.organizationId, batch).then(async (inserted) => {
+      const accrued = await accrueConversions(ledger, [...inserted.values()])
+      for (const k of Object.keys(ledgerTotals) as (keyof typeof ledgerTotals)[]) ledgerTotals[k] += accrued[k]
+      insertMs += performance.now() - t0
+      classify(batch, inserted, accrued.flaggedRules)
+    })
+    // Awaited by the next flush or drain; this only keeps a parse error meanwhile from leaving it unhandled.
+    p.catch(() => undefined)
+    inFlight = p
+  }
+
+  return {
+    async row(values, rowNumber) {
+      partnerByCode ??= await loadPartnerCodes(db)
+      if (isContinuationRow(presetId, values, mapping)) {
+        duplicates.inFile++
+        report.outcome(rowNumber, 'duplicate', { of: 'the first row of the same order (line item)' })
+        return
+      }
+      const parsed = parse(values, rowNumber)
+      if (!parsed.ok) {
+        report.reject(rowNumber, parsed.errors.map(fromRowError))
+        return
+      }
+      const record = parsed.record
+      if (record.valueMinor > BigInt(Number.MAX_SAFE_INTEGER)) {
+        const column = mapping.amount ?? 'amount'
+        report.reject(rowNumber, [
+          {
+            row: rowNumber,
+            column,
+            value: String(values[column] ?? ''),
+            code: 'amount_out_of_range',
+            message: `Row ${rowNumber}, column "${column}": the amount is too large to store.`,
+          },
+        ])
+        return
+      }
+      const key = dedupeKey(String(ledger.organizationId), record.code.canonical, record.orderId)
+      const first = seen.get(key)
+      if (first !== undefined) {
+        duplicates.inFile++
+        report.outcome(rowNumber, 'duplicate', { code: record.code.canonical, orderId: record.orderId, of: `row ${first}` })
+        return
+      }
+      seen.set(key, rowNumber)
+      pending.push({ row: rowNumber, record, partnerId: partnerByCode.get(record.code.canonical) ?? null })
+      if (pending.length >= CHUNK_ROWS) await flush()
+    },
+    async finish() {
+      await flush()
+      await drain()
+    },
+    details: () => ({ duplicates, ledger: ledgerTotals, insertMs: Math.round(insertMs) }),
+  }
+}
+
+/** Canonical code -> partner id, for the organization (RLS), in one query. */
+async function loadPartnerCodes(db: SqlExecutor): Promise<Map<string, number>> {
+  const { rows } = await db.execute(sql`select code, partner_id from partner_codes`)
+  return new Map(rows.map((r) => [String(r.code), Number(r.partner_id)]))
+}
+
+/** One statement per chunk; returns the (code, order id) keys the database actually inserted, with their ids. */
+async function insertChunk(db: SqlExecutor, organizationId: number, rows: readonly PendingRow[]): Promise<Map<string, number>> {
+  const col = <T>(f: (p: PendingRow) => T) => sql.param(rows.map(f))
+  const { rows: inserted } = await db.execute(sql`
+    insert into conversions (code, order_id, partner_id, value_minor, currency, occurred_at, customer_email, customer_name, status, organization_id, updated_at, created_at)
+    select t.code, t.order_id, t.partner_id, t.value_minor, t.currency, t.occurred_at, t.customer_email, t.customer_name,
+           t.status::enum_conversions_status, ${organizationId}, now(), now()
+      from unnest(
+        ${col((p) => p.record.code.canonical)}::text[],
+        ${col((p) => p.record.orderId)}::text[],
+        ${col((p) => p.partnerId)}::integer[],
+        ${col((p) => p.record.valueMinor.toString())}::numeric[],
+        ${col((p) => p.record.currency)}::text[],
+        ${col((p) => p.record.occurredAt)}::timestamptz[],
+        ${col((p) => p.record.customerEmail)}::text[],
+        ${col((p) => p.record.customerName)}::text[],
+        ${col((p) => (p.partnerId == null ? 'unattributed' : 'attributed'))}::text[]
+      ) as t(code, order_id, partner_id, value_minor, currency, occurred_at, customer_email, customer_name, status)
+    on conflict (organization_id, code, order_id) do nothing
+    returning id, code, order_id`)
+  return new Map(inserted.map((r) => [JSON.stringify([String(r.code), String(r.order_id)]), Number(r.id)]))
+}
