@@ -55,7 +55,12 @@ describe('partners', () => {
     expect(messages).toContainEqual([4, 'Email'])
     expect(messages).toContainEqual([6, 'Aliases'])
     const ana = await partnerByCode(code('ANA'))
-    expect(ana).toMatchObject({ name: 'Ana; Shop', payout_method: 'paypal', payout_email: `ana.${tag}@pay.test`, employee: false })
+    expect(ana).toMatchObject({
+      name: 'Ana; Shop',
+      payout_method: 'paypal',
+      payout_email: `ana.${tag.toLowerCase()}@pay.test`,
+      employee: false,
+    })
     expect(ana.rate_history).toEqual([
       { effectiveFrom: '2000-01-01', rule: { kind: 'percent', rateBps: '1250' }, version: `import ${today}` },
     ])
@@ -81,7 +86,7 @@ describe('partners', () => {
     expect(res.status, JSON.stringify(res.body)).toBe(201)
     expect(res.body.counts).toMatchObject({ rowsIn: 3, created: 1, updated: 1, duplicate: 1, rejected: 0 })
     const ana = await partnerByCode(code('ANA'))
-    expect(ana.email).toBe(`ana.new.${tag}@partner.test`)
+    expect(ana.email).toBe(`ana.new.${tag.toLowerCase()}@partner.test`)
     expect(ana.rate_history.map((h: { effectiveFrom: string; rule: { rateBps: string } }) => [h.effectiveFrom, h.rule.rateBps])).toEqual([
       ['2000-01-01', '1250'],
       [today, '1500'],
@@ -90,7 +95,7 @@ describe('partners', () => {
       `select changes from audit_events where organization_id = $1 and action = 'partner.updated' and entity_id = $2 order by id desc limit 1`,
       [org, String(ana.id)],
     )
-    expect(rows[0].changes.email).toEqual([`ana.${tag}@partner.test`, `ana.new.${tag}@partner.test`])
+    expect(rows[0].changes.email).toEqual([`ana.${tag.toLowerCase()}@partner.test`, `ana.new.${tag.toLowerCase()}@partner.test`])
     expect(rows[0].changes.rateHistory[1]).toMatchObject({ effectiveFrom: today })
   })
 })

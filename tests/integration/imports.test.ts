@@ -254,9 +254,9 @@ describe('refusals', () => {
   test('not a .csv, another kind, an empty file', async () => {
     const xlsx = await upload(ops, 'code,order_id\n', { fileName: 'orders.xlsx' })
     expect(xlsx.status).toBe(415)
-    const partners = await upload(ops, 'name,code\nA,B\n', { kind: 'partners', fileName: 'p.csv' })
-    expect(partners.status).toBe(400)
-    expect(partners.body.error.code).toBe('not_supported_yet')
+    const other = await upload(ops, 'name,code\nA,B\n', { kind: 'payouts', fileName: 'p.csv' })
+    expect(other.status).toBe(400)
+    expect(other.body.error).toMatchObject({ code: 'invalid_request', message: 'kind: must be one of partners, conversions, refunds.' })
     const empty = await upload(ops, '', { fileName: `empty-${tag}.csv` })
     expect(empty.status).toBe(422)
     expect(empty.body.error).toMatchObject({ code: 'invalid_file', details: { reason: 'empty_file' } })
