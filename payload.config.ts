@@ -52,6 +52,10 @@ export default buildConfig({
     components: {
       // In the header so the active organization is always in view, even with the nav closed.
       actions: ['/src/components/OrganizationSwitcher#OrganizationSwitcher'],
+      beforeNavLinks: ['/src/components/import/ImportNavLink#ImportNavLink'],
+      views: {
+        importWizard: { Component: '/src/components/import/ImportView#ImportView', path: '/import', exact: true },
+      },
     },
   },
   collections: [Users, Organizations, Memberships, Partners, PartnerCodes, Conversions, Commissions, Batches, AuditEvents, Outbox, Imports],
