@@ -467,7 +467,10 @@ export function ImportWizard() {
           <p data-testid="final-summary">
             Stored {(final.counts.created + final.counts.updated + final.counts.unattributed).toLocaleString('en-US')} of{' '}
             {final.counts.rowsIn.toLocaleString('en-US')} rows
-            {final.counts.unattributed > 0 ? `; ${final.counts.unattributed} without a partner wait in the unattributed queue` : ''}.
+            {final.counts.unattributed > 0
+              ? `; ${final.counts.unattributed} without a partner ${final.counts.unattributed === 1 ? 'waits' : 'wait'} in the unattributed queue`
+              : ''}
+            .
             {final.errorsTotal > 0
               ? ' Fix the rejected rows in the file and import it again: rows already stored then count as duplicates.'
               : ''}
@@ -475,6 +478,7 @@ export function ImportWizard() {
           <Errors
             errors={final.errors}
             errorsTotal={final.errorsTotal}
+            done
             onDownload={() => download(`import-errors-${final.importId}.csv`, errorsCsv(final.errors, final.errorsTotal))}
           />
           <div className="import-wizard__actions">
@@ -560,13 +564,24 @@ function Samples({
   )
 }
 
-function Errors({ errors, errorsTotal, onDownload }: { errors: WizardError[]; errorsTotal: number; onDownload: () => void }) {
+function Errors({
+  errors,
+  errorsTotal,
+  onDownload,
+  done = false,
+}: {
+  errors: WizardError[]
+  errorsTotal: number
+  onDownload: () => void
+  done?: boolean
+}) {
   if (errorsTotal === 0) return <p data-testid="no-errors">No row errors.</p>
   return (
     <div className="import-wizard__errors" data-testid="errors">
       <div className="import-wizard__errors-head">
         <h4>
-          {errorsTotal} {errorsTotal === 1 ? 'row error' : 'row errors'}: these rows will be rejected
+          {errorsTotal} {errorsTotal === 1 ? 'row error' : 'row errors'}:{' '}
+          {done ? 'these rows were rejected' : 'these rows will be rejected'}
         </h4>
         <Button buttonStyle="secondary" size="small" onClick={onDownload} id="download-errors">
           Download errors (CSV)
