@@ -56,6 +56,10 @@ export default buildConfig({
     components: {
       // In the header so the active organization is always in view, even with the nav closed.
       actions: ['/src/components/OrganizationSwitcher#OrganizationSwitcher'],
+      beforeNavLinks: ['/src/components/import/ImportNavLink#ImportNavLink'],
+      views: {
+        importWizard: { Component: '/src/components/import/ImportView#ImportView', path: '/import', exact: true },
+      },
     },
   },
   collections: [

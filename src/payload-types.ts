@@ -303,7 +303,7 @@ export interface Conversion {
   createdAt: string;
 }
 /**
- * Uploaded CSV files, with counts and row errors. Upload with POST /api/imports.
+ * Uploaded CSV files and Google Sheets, with counts and row errors. Import with the wizard (Import files) or POST /api/imports.
  *
  * This interface was referenced by `Config`'s JSON-Schema
  * via the `definition` "imports".

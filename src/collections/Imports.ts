@@ -1,3 +1,4 @@
+import { importInspectEndpoint } from '../endpoints/import-inspect'
 import { importUploadEndpoint } from '../endpoints/imports'
 import { tenantCollection } from './tenant-collection'
 
@@ -14,11 +15,13 @@ export const Imports = tenantCollection({
     useAsTitle: 'fileName',
     defaultColumns: ['fileName', 'kind', 'status', 'rowsIn', 'createdBy', 'createdAt'],
     group: 'Ledger',
-    description: 'Uploaded CSV files, with counts and row errors. Upload with POST /api/imports.',
+    description:
+      'Uploaded CSV files and Google Sheets, with counts and row errors. Import with the wizard (Import files) or POST /api/imports.',
+    components: { beforeListTable: ['/src/components/import/ImportNavLink#ImportListLink'] },
   },
   defaultSort: '-createdAt',
   // Replaces Payload's JSON create at POST /api/imports: an import row only exists with its file.
-  endpoints: [importUploadEndpoint],
+  endpoints: [importInspectEndpoint, importUploadEndpoint],
   fields: [
     {
       name: 'kind',

@@ -2,6 +2,7 @@ import type { Endpoint, PayloadRequest } from 'payload'
 import { z } from 'zod'
 
 import type { FieldMapping } from '../ledger'
+import { fetchSheetCsv } from '../services/fetch-sheet'
 import { importConversions } from '../services/imports/conversions'
 import { importPartners } from '../services/imports/partners'
 import { importRefunds } from '../services/imports/refunds'
@@ -25,7 +26,7 @@ const REFUSAL_STATUS: Record<ImportRefusalCode, number> = {
   invalid_settings: 422,
 }
 
-function maxBytes(): number {
+export function maxBytes(): number {
   const v = Number(process.env.IMPORT_MAX_BYTES)
   return Number.isSafeInteger(v) && v > 0 ? v : DEFAULT_IMPORT_MAX_BYTES
 }
@@ -36,20 +37,26 @@ const flag = z
   .transform((v) => v === true || v === 'true' || v === '1')
 const mappingSchema = z.record(z.string().min(1), z.string().min(1))
 
-const JsonBody = z.object({
-  kind: z.string(),
-  fileName: z.string().min(1).max(255),
-  /** The CSV text itself (for scripts; browsers send multipart). */
-  content: z.string(),
-  mapping: mappingSchema.optional(),
-  dryRun: flag,
-  override: flag,
-})
+const JsonBody = z
+  .object({
+    kind: z.string(),
+    fileName: z.string().min(1).max(255).optional(),
+    /** The CSV text itself (for scripts; browsers send multipart). */
+    content: z.string().optional(),
+    sheetUrl: z.string().min(1).max(2048).optional(),
+    mapping: mappingSchema.optional(),
+    dryRun: flag,
+    override: flag,
+  })
+  .refine((v) => (v.content === undefined) !== (v.sheetUrl === undefined), { message: 'send either content (with fileName) or sheetUrl' })
+  .refine((v) => v.content === undefined || v.fileName !== undefined, { message: 'fileName: required with content', path: ['fileName'] })
 
-interface ParsedUpload {
+export interface ParsedUpload {
   kind: string
   fileName: string
   bytes: Uint8Array
+  /** A Google Sheets link to fetch instead of an uploaded file (then fileName and bytes are empty). */
+  sheetUrl: string | null
   mapping: FieldMapping | null
   dryRun: boolean
   override: boolean
@@ -61,13 +68,16 @@ interface ParsedUpload {
  *
  * multipart/form-data: `kind` (partners, conversions or refunds), `file` (.csv), optional `mapping` (JSON: our field
  * -> the file's header; without it the headers are matched by name and a missing required field
- * is refused, listing it), `dryRun`, `override` ('true' / 'false'). application/json is accepted
- * too with `content` holding the CSV text and `fileName`.
+ * is refused, listing it), `dryRun`, `override` ('true' / 'false'). Instead of `file`, `sheetUrl`:
+ * a Google Sheets share link, fetched server-side (src/services/fetch-sheet.ts) and imported like
+ * an uploaded file. application/json is accepted too with `content` holding the CSV text and
+ * `fileName`, or `sheetUrl`.
  *
  * 201 completed / 200 dry run: `{ importId, status, counts, duplicates, errors (first 100),
  * errorsTotal, doc }`. 400 bad form or mapping, 401, 403 (roles: the `imports` create cell of
  * src/access/roles.ts), 409 same file already imported (names it), 413 too large, 415 not CSV,
- * 422 unreadable file or settings.
+ * 422 unreadable file or settings; a refused sheet link 400, an unreachable or unshared sheet
+ * 403/404/502, too slow 504.
  */
 export const importUploadEndpoint: Endpoint = {
   path: '/',
@@ -81,19 +91,21 @@ export const importUploadEndpoint: Endpoint = {
 
     const importer = Object.hasOwn(IMPORTERS, upload.kind) ? IMPORTERS[upload.kind] : undefined
     if (!importer) return errorResponse(400, 'invalid_request', 'kind: must be one of partners, conversions, refunds.')
-    if (!/\.csv$/i.test(upload.fileName)) {
+    const source = await resolveSheet(upload, limit)
+    if (source instanceof Response) return source
+    if (upload.sheetUrl === null && !/\.csv$/i.test(upload.fileName)) {
       return errorResponse(
         415,
         'unsupported_file_type',
         `"${upload.fileName}" is not a .csv file. Save the sheet as CSV (comma, semicolon or tab separated) and upload that.`,
       )
     }
-    if (upload.bytes.byteLength > limit) return tooLarge(limit)
+    if (source.bytes.byteLength > limit) return tooLarge(limit)
 
     try {
       const result = await importer(req, {
-        fileName: upload.fileName,
-        bytes: upload.bytes,
+        fileName: source.fileName,
+        bytes: source.bytes,
         mapping: upload.mapping,
         dryRun: upload.dryRun,
         override: upload.override,
@@ -137,7 +149,15 @@ function body(r: ImportResult) {
   }
 }
 
-function tooLarge(limit: number): Response {
+/** The uploaded bytes, or the Google Sheet the link names, fetched (refusals become the response; nothing is stored). */
+export async function resolveSheet(upload: ParsedUpload, limit: number): Promise<{ fileName: string; bytes: Uint8Array } | Response> {
+  if (upload.sheetUrl === null) return { fileName: upload.fileName, bytes: upload.bytes }
+  const sheet = await fetchSheetCsv(upload.sheetUrl, { maxBytes: limit })
+  if (!sheet.ok) return errorResponse(sheet.status, sheet.code, sheet.message, sheet.details)
+  return { fileName: sheet.fileName, bytes: sheet.bytes }
+}
+
+export function tooLarge(limit: number): Response {
   return errorResponse(
     413,
     'file_too_large',
@@ -146,7 +166,8 @@ function tooLarge(limit: number): Response {
   )
 }
 
-async function readUpload(req: PayloadRequest, limit: number): Promise<ParsedUpload | Response> {
+/** The multipart (or JSON) import form, shared with POST /api/imports/inspect. */
+export async function readUpload(req: PayloadRequest, limit: number): Promise<ParsedUpload | Response> {
   const declared = Number(req.headers.get('content-length') ?? NaN)
   if (Number.isFinite(declared) && declared > limit + ENVELOPE_BYTES) return tooLarge(limit)
   const contentType = req.headers.get('content-type') ?? ''
@@ -174,8 +195,9 @@ async function readUpload(req: PayloadRequest, limit: number): Promise<ParsedUpl
     const v = parsed.data
     return {
       kind: v.kind,
-      fileName: v.fileName,
-      bytes: new TextEncoder().encode(v.content),
+      fileName: v.fileName ?? '',
+      bytes: new TextEncoder().encode(v.content ?? ''),
+      sheetUrl: v.sheetUrl ?? null,
       mapping: v.mapping ?? null,
       dryRun: v.dryRun,
       override: v.override,
@@ -192,8 +214,16 @@ async function readUpload(req: PayloadRequest, limit: number): Promise<ParsedUpl
   if (typeof kind !== 'string' || kind === '')
     return errorResponse(400, 'invalid_request', 'kind: required (partners, conversions or refunds).')
   const file = form.get('file')
-  if (file === null || typeof file === 'string')
-    return errorResponse(400, 'file_required', 'file: attach the CSV file as the form field "file".')
+  const sheetField = form.get('sheetUrl')
+  const sheetUrl = typeof sheetField === 'string' && sheetField.trim() !== '' ? sheetField.trim() : null
+  if (sheetUrl !== null && file !== null && typeof file !== 'string')
+    return errorResponse(400, 'invalid_request', 'Send either a file or a sheetUrl, not both.')
+  if (sheetUrl === null && (file === null || typeof file === 'string'))
+    return errorResponse(
+      400,
+      'file_required',
+      'file: attach the CSV file as the form field "file" (or send a Google Sheets link as "sheetUrl").',
+    )
   let mapping: FieldMapping | null = null
   const mappingField = form.get('mapping')
   if (typeof mappingField === 'string' && mappingField.trim() !== '') {
@@ -216,10 +246,12 @@ async function readUpload(req: PayloadRequest, limit: number): Promise<ParsedUpl
     .object({ dryRun: flag, override: flag })
     .safeParse({ dryRun: form.get('dryRun') ?? undefined, override: form.get('override') ?? undefined })
   if (!flags.success) return invalid(flags.error)
+  const uploaded = sheetUrl === null ? (file as File) : null
   return {
     kind,
-    fileName: (file.name || 'upload.csv').slice(0, 255),
-    bytes: new Uint8Array(await file.arrayBuffer()),
+    fileName: uploaded ? (uploaded.name || 'upload.csv').slice(0, 255) : '',
+    bytes: uploaded ? new Uint8Array(await uploaded.arrayBuffer()) : new Uint8Array(),
+    sheetUrl,
     mapping,
     dryRun: flags.data.dryRun,
     override: flags.data.override,

@@ -35,12 +35,12 @@ interface RouteRow {
   call: (s: Session | null, org: number) => Promise<ApiResponse>
 }
 
-async function upload(s: Session | null, org: number): Promise<ApiResponse> {
+async function upload(s: Session | null, org: number, path = '/api/imports'): Promise<ApiResponse> {
   const tag = randomUUID().slice(0, 8).toUpperCase()
   const form = new FormData()
   form.append('kind', 'conversions')
   form.append('file', new Blob([`code,order_id,amount,date\nEM${tag},em-${tag},1.00,2026-11-01\n`], { type: 'text/csv' }), 'em.csv')
-  const res = await fetch(`${baseUrl()}/api/imports`, {
+  const res = await fetch(`${baseUrl()}${path}`, {
     method: 'POST',
     body: form,
     headers: { 'x-organization-id': String(org), ...(s ? { cookie: s.cookie } : {}) },
@@ -70,6 +70,11 @@ const ROUTES: Record<string, RouteRow> = {
     call: (s, org) => send(s, 'GET', '/api/audit-events/export?action=partner%', org),
   },
   'POST /api/imports': { permission: { collection: 'imports', action: 'create' }, ok: 201, call: upload },
+  'POST /api/imports/inspect': {
+    permission: { collection: 'imports', action: 'create' },
+    ok: 200,
+    call: (s, org) => upload(s, org, '/api/imports/inspect'),
+  },
   'POST /api/invitations': {
     permission: { fn: 'membership.invite' },
     ok: 201,

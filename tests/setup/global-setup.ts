@@ -17,6 +17,7 @@ declare module 'vitest' {
     ownerUrl: string
     appUrl: string
     dbKind: string
+    sheetsPort: number
   }
 }
 
@@ -38,8 +39,20 @@ export default async function setup(project: TestProject) {
   await ensureBuild(env)
 
   const port = await freePort()
+  // Google Sheets links are fetched from a local server the sheets tests start on this port
+  // (src/services/fetch-sheet.ts honours the base in a production build only with the _ALLOWED flag).
+  const sheetsPort = await freePort()
   const server = spawn('npx', ['next', 'start', '-p', String(port), '-H', '127.0.0.1'], {
-    env: { ...env, PORT: String(port), INSECURE_COOKIES: 'true', DATABASE_POOL_MAX: '4' },
+    env: {
+      ...env,
+      PORT: String(port),
+      INSECURE_COOKIES: 'true',
+      DATABASE_POOL_MAX: '4',
+      SHEETS_FETCH_BASE_URL: `http://127.0.0.1:${sheetsPort}`,
+      SHEETS_FETCH_BASE_URL_ALLOWED: 'true',
+      // Short, so the timeout test does not wait the production 15 s; a local answer takes milliseconds.
+      SHEETS_FETCH_TIMEOUT_MS: '5000',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   })
@@ -53,6 +66,7 @@ export default async function setup(project: TestProject) {
   project.provide('ownerUrl', db.ownerUrl)
   project.provide('appUrl', db.appUrl)
   project.provide('dbKind', db.kind)
+  project.provide('sheetsPort', sheetsPort)
 
   return async () => {
     if (server.pid) process.kill(-server.pid, 'SIGTERM')

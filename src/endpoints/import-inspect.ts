@@ -1,0 +1,47 @@
+import type { Endpoint } from 'payload'
+
+import { isCsvFileError, type ImportKind } from '../ledger'
+import { inspectImport } from '../services/import-inspect'
+import { authorize } from './guard'
+import { errorResponse } from './http'
+import { maxBytes, readUpload, resolveSheet, tooLarge } from './imports'
+
+const KINDS: readonly ImportKind[] = ['partners', 'conversions', 'refunds']
+
+/**
+ * POST /api/imports/inspect: the same form as POST /api/imports (`kind`, `file` or `sheetUrl`;
+ * mapping and flags are ignored). Answers the file's headers, delimiter, encoding, first rows,
+ * the suggested mapping, the detected preset, the organization's last mapping of this kind and
+ * our fields. Nothing is stored. Same roles as importing; 422 for a file that cannot be read.
+ */
+export const importInspectEndpoint: Endpoint = {
+  path: '/inspect',
+  method: 'post',
+  handler: async (req) => {
+    const auth = await authorize(req, { collection: 'imports', action: 'create' }, 'Only admins and ops import files.')
+    if (!auth.ok) return auth.response
+    const limit = maxBytes()
+    const upload = await readUpload(req, limit)
+    if (upload instanceof Response) return upload
+    if (!(KINDS as readonly string[]).includes(upload.kind)) {
+      return errorResponse(400, 'invalid_request', 'kind: must be one of partners, conversions, refunds.')
+    }
+    if (upload.sheetUrl === null && !/\.csv$/i.test(upload.fileName)) {
+      return errorResponse(
+        415,
+        'unsupported_file_type',
+        `"${upload.fileName}" is not a .csv file. Save the sheet as CSV (comma, semicolon or tab separated) and upload that.`,
+      )
+    }
+    const source = await resolveSheet(upload, limit)
+    if (source instanceof Response) return source
+    if (source.bytes.byteLength > limit) return tooLarge(limit)
+    try {
+      const result = await inspectImport(req, { kind: upload.kind as ImportKind, fileName: source.fileName, bytes: source.bytes })
+      return Response.json(result)
+    } catch (err) {
+      if (isCsvFileError(err)) return errorResponse(422, 'invalid_file', err.message, { reason: err.code, ...err.details })
+      throw err
+    }
+  },
+}
