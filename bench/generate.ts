@@ -26,10 +26,13 @@ export interface DatasetOptions {
   readonly conversions: number
   /** Partners are stored with id = partnerIdBase + index, so the floor file can name them. */
   readonly partnerIdBase?: number
+  /** Goes into every order id, so data sets of several sizes can share one database (and partners). */
+  readonly tag?: string
 }
 
 export interface DatasetManifest {
   readonly seed: number
+  readonly tag: string
   readonly partners: number
   readonly partnerIdBase: number
   readonly files: Readonly<Record<'partners' | 'conversions1' | 'conversions2' | 'refunds' | 'floor1', string>>
@@ -125,7 +128,7 @@ export interface ConversionRow {
 }
 
 /** Order i of the data set (i >= M are the new orders of the second file). */
-export function conversionAt(seed: number, partners: number, i: number): ConversionRow {
+export function conversionAt(seed: number, partners: number, i: number, tag = 'A'): ConversionRow {
   const r = mulberry32(rowSeed(seed, 1, i))
   const unmatched = r() < 0.01
   // A few partners bring most orders (squared uniform: a long tail), as in real programs.
@@ -142,7 +145,7 @@ export function conversionAt(seed: number, partners: number, i: number): Convers
   const last = pick(r, LAST)
   return {
     index: i,
-    orderId: `ORD-${seed}-${String(i + 1).padStart(8, '0')}`,
+    orderId: `ORD-${seed}${tag}-${String(i + 1).padStart(8, '0')}`,
     partner,
     canonicalCode,
     valueMinor,
@@ -224,6 +227,7 @@ export async function generateDataset(dir: string, o: DatasetOptions): Promise<D
   const { seed, partners: n, conversions: m } = o
   if (n < 1 || m < 1) throw new Error('generateDataset: need at least one partner and one conversion')
   const partnerIdBase = o.partnerIdBase ?? 1_000_000
+  const tag = o.tag ?? 'A'
   await mkdir(dir, { recursive: true })
   const files = {
     partners: path.join(dir, 'partners.csv'),
@@ -250,7 +254,7 @@ export async function generateDataset(dir: string, o: DatasetOptions): Promise<D
     (function* () {
       yield csvLine(CONVERSION_HEADERS)
       for (let i = 0; i < m; i++) {
-        const row = conversionAt(seed, n, i)
+        const row = conversionAt(seed, n, i, tag)
         const form = codeForm(seed, i, 0)
         if (row.partner === null) c1.unmatched++
         if (row.selfReferral) c1.selfReferrals++
@@ -265,7 +269,7 @@ export async function generateDataset(dir: string, o: DatasetOptions): Promise<D
     files.floor1,
     (function* () {
       for (let i = 0; i < m; i++) {
-        const row = conversionAt(seed, n, i)
+        const row = conversionAt(seed, n, i, tag)
         yield csvLine([
           row.canonicalCode,
           row.orderId,
@@ -297,11 +301,11 @@ export async function generateDataset(dir: string, o: DatasetOptions): Promise<D
           const j = Math.floor((dupDone * m) / dups)
           // Written another way than in file 1 (a link where it was a code, and back).
           const form: CodeForm = codeForm(seed, j, 0) === 'link' ? 'mixed' : 'link'
-          yield conversionLine(conversionAt(seed, n, j), form)
+          yield conversionLine(conversionAt(seed, n, j, tag), form)
           dupDone++
         } else {
           const i = m + fresh++
-          yield conversionLine(conversionAt(seed, n, i), codeForm(seed, i, 0))
+          yield conversionLine(conversionAt(seed, n, i, tag), codeForm(seed, i, 0))
         }
       }
     })(),
@@ -315,7 +319,7 @@ export async function generateDataset(dir: string, o: DatasetOptions): Promise<D
       yield csvLine(REFUND_HEADERS)
       for (let k = 0; k < refundRows; k++) {
         const j = Math.floor((k * m) / refundRows)
-        const row = conversionAt(seed, n, j)
+        const row = conversionAt(seed, n, j, tag)
         const r = mulberry32(rowSeed(seed, 9, j))
         const after = k % 2 === 1
         if (after) rf.afterPayout++
@@ -333,6 +337,7 @@ export async function generateDataset(dir: string, o: DatasetOptions): Promise<D
 
   const manifest: DatasetManifest = {
     seed,
+    tag,
     partners: n,
     partnerIdBase,
     files,
