@@ -3,9 +3,12 @@
  * rendering export files. The database batch service does not exist yet, so the batch figure is
  * the core's own cost, labelled as such in the table.
  */
+import { createReadStream } from 'node:fs'
+
 import { draftBatch, type BatchEntry, type BatchPartner } from '../src/ledger/batch'
 import { EXPORT_FORMATS, lineReference, renderExport, type ExportFormatId, type ExportLine } from '../src/ledger/export'
 import { SAMPLE_OPTIONS } from '../src/ledger/export/sample-batch.fixture'
+import { createConversionParser, DEFAULT_PROGRAM_SETTINGS, parseCsvRows, suggestMapping } from '../src/ledger'
 import type { Payee } from '../src/ledger/payee'
 import { conversionAt, partnerAt } from './generate'
 
@@ -155,4 +158,25 @@ export function measureExports(seed: number, count: number): ExportFigure[] {
     })
     return { format, lines: count, files, bytes, ms }
   })
+}
+
+/**
+ * The import's CPU work without a database: CSV parsing, the suggested mapping and the row
+ * parser (zod schema, canonical code, amount in minor units, date) over a generated file.
+ */
+export async function measureParse(file: string): Promise<{ rows: number; ms: number }> {
+  const t0 = performance.now()
+  let parse: ReturnType<typeof createConversionParser> | null = null
+  let rows = 0
+  const source = createReadStream(file, { highWaterMark: 256 * 1024 })
+  for await (const ev of parseCsvRows(source as AsyncIterable<Uint8Array>)) {
+    if (ev.type === 'header') {
+      parse = createConversionParser(suggestMapping(ev.headers, 'conversions').mapping, DEFAULT_PROGRAM_SETTINGS)
+    } else if (ev.type === 'row' && parse) {
+      const r = parse(ev.values, ev.rowNumber)
+      if (!r.ok) throw new Error(`row ${ev.rowNumber}: ${JSON.stringify(r.errors)}`)
+      rows++
+    }
+  }
+  return { rows, ms: performance.now() - t0 }
 }
