@@ -76,7 +76,7 @@ export default async function setup(project: TestProject) {
   }
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const srv = net.createServer()
   srv.listen(0, '127.0.0.1')
   await once(srv, 'listening')
@@ -85,7 +85,7 @@ async function freePort(): Promise<number> {
   return port
 }
 
-async function waitForHttp(url: string, child: ChildProcess, log: string[]) {
+export async function waitForHttp(url: string, child: ChildProcess, log: string[]) {
   const deadline = Date.now() + 120_000
   while (Date.now() < deadline) {
     if (child.exitCode != null) throw new Error(`next start exited early:\n${log.join('')}`)
