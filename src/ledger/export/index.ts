@@ -88,7 +88,11 @@ function fileSafe(value: string): string {
 
 function chunksOf(batch: ExportBatch, lines: readonly ExportLine[], maxRows: number | null): ExportChunk[] {
   const byCurrency = new Map<string, ExportLine[]>()
-  for (const l of lines) byCurrency.set(l.currency, [...(byCurrency.get(l.currency) ?? []), l])
+  for (const l of lines) {
+    const list = byCurrency.get(l.currency)
+    if (list) list.push(l)
+    else byCurrency.set(l.currency, [l])
+  }
   const chunks: ExportChunk[] = []
   for (const currency of [...byCurrency.keys()].sort(compareText)) {
     const all = byCurrency.get(currency) ?? []
