@@ -22,7 +22,7 @@ import autocannon from 'autocannon'
 import { ensureBuild } from '../scripts/lib/build'
 import { enableAppLogin, migrate, run } from '../scripts/lib/database'
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../scripts/lib/embedded-postgres'
-import { freePort, SEED_PASSWORD, TEST_SECRET, waitForHttp } from '../tests/setup/global-setup'
+import { freePort, SEED_PASSWORD, TEST_PAYOUT_KEY, TEST_SECRET, waitForHttp } from '../tests/setup/global-setup'
 import { APP_PASSWORD, withClient } from '../tests/setup/test-database'
 import { measureBatchDraft, measureExports, measureParse, type BatchFigure, type ExportFigure } from './core'
 import { FLOOR_COLUMNS, generateDataset, partnerAt, type DatasetManifest } from './generate'
@@ -230,6 +230,8 @@ async function startServer(t: Target): Promise<Server> {
       ...process.env,
       DATABASE_URL: t.appUrl,
       PAYLOAD_SECRET: TEST_SECRET,
+      PAYOUT_ENCRYPTION_KEY: TEST_PAYOUT_KEY,
+      PAYOUT_ENCRYPTION_KEY_ID: 'test1',
       NODE_ENV: 'production',
       PORT: String(port),
       INSECURE_COOKIES: 'true',
@@ -594,6 +596,8 @@ async function benchTarget(kind: DbKind, dataRoot: string) {
       ...process.env,
       DATABASE_URL: t.appUrl,
       PAYLOAD_SECRET: TEST_SECRET,
+      PAYOUT_ENCRYPTION_KEY: TEST_PAYOUT_KEY,
+      PAYOUT_ENCRYPTION_KEY_ID: 'test1',
       SEED_PASSWORD,
       NODE_ENV: 'production',
     }

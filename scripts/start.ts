@@ -34,7 +34,12 @@ const secret = process.env.PAYLOAD_SECRET || localSecret()
 await migrate(ownerUrl!)
 if (embedded) await enableAppLogin(ownerUrl!, embeddedAppPassword())
 
-const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: appUrl, PAYLOAD_SECRET: secret }
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  DATABASE_URL: appUrl,
+  PAYLOAD_SECRET: secret,
+  PAYOUT_ENCRYPTION_KEY: process.env.PAYOUT_ENCRYPTION_KEY || localPayoutKey(),
+}
 if (process.env.SEED !== 'false') await run('npx', ['tsx', 'scripts/seed.ts'], env)
 if (!dev) await ensureBuild(env)
 
@@ -49,10 +54,19 @@ server.on('exit', (code) => void shutdown(code ?? 0))
 
 /** A secret generated once per checkout for local use; production sets PAYLOAD_SECRET. */
 function localSecret(): string {
-  const file = path.resolve('data/payload-secret')
+  return localFile('data/payload-secret', () => randomBytes(32).toString('hex'))
+}
+
+/** The payout-detail key for local use (outside the database, like production's); production sets PAYOUT_ENCRYPTION_KEY. */
+function localPayoutKey(): string {
+  return localFile('data/payout-key', () => randomBytes(32).toString('base64'))
+}
+
+function localFile(name: string, create: () => string): string {
+  const file = path.resolve(name)
   if (existsSync(file)) return readFileSync(file, 'utf8').trim()
   mkdirSync(path.dirname(file), { recursive: true })
-  const value = randomBytes(32).toString('hex')
+  const value = create()
   writeFileSync(file, value, { mode: 0o600 })
   return value
 }

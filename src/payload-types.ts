@@ -230,6 +230,9 @@ export interface Partner {
    */
   employee?: boolean | null;
   payoutMethod?: ('paypal' | 'wise' | 'bank' | 'other') | null;
+  /**
+   * Stored encrypted; shown as its last 4 characters.
+   */
   payoutEmail?: string | null;
   currency?: string | null;
   /**
@@ -237,12 +240,24 @@ export interface Partner {
    */
   payoutDetails?: {
     /**
-     * Defaults to the partner name.
+     * Stored encrypted; shown as its last 4 characters.
      */
     holderName?: string | null;
+    /**
+     * Stored encrypted; shown as its last 4 characters.
+     */
     iban?: string | null;
+    /**
+     * Stored encrypted; shown as its last 4 characters.
+     */
     bic?: string | null;
+    /**
+     * Stored encrypted; shown as its last 4 characters.
+     */
     routingNumber?: string | null;
+    /**
+     * Stored encrypted; shown as its last 4 characters.
+     */
     accountNumber?: string | null;
     accountType?: ('checking' | 'savings') | null;
     receiverType?: ('PERSON' | 'BUSINESS') | null;

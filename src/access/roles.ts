@@ -68,6 +68,8 @@ export const FUNCTION_ACCESS = {
   'refund.assign': ['admin', 'ops'],
   // Balances, statements and the queues: everyone in the organization may look.
   'ledger.read': ['admin', 'ops', 'manager', 'finance', 'auditor'],
+  // Full bank and PayPal details, decrypted: only who pays or administers; every reveal is audited.
+  'payout.reveal': ['admin', 'finance'],
 } as const satisfies Record<string, readonly Role[]>
 export type FunctionName = keyof typeof FUNCTION_ACCESS
 

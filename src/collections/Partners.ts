@@ -1,6 +1,7 @@
-import { partnerBalanceEndpoint, partnerStatementEndpoint } from '../endpoints/ledger'
+import { partnerBalanceEndpoint, partnerStatementEndpoint, payoutDetailsEndpoint } from '../endpoints/ledger'
 import type { Field } from 'payload'
 
+import { payoutDetailField, payoutEmailValidate } from '../hooks/payout-details'
 import { validateRateHistory } from '../hooks/rate-history'
 import { tenantCollection } from './tenant-collection'
 
@@ -15,11 +16,11 @@ const payoutDetails: Field = {
   type: 'group',
   admin: { description: 'Bank details for payout method "bank" (IBAN/BIC or routing/account number) and Wise.' },
   fields: [
-    { name: 'holderName', type: 'text', admin: { description: 'Defaults to the partner name.' } },
-    { name: 'iban', type: 'text' },
-    { name: 'bic', type: 'text' },
-    { name: 'routingNumber', type: 'text' },
-    { name: 'accountNumber', type: 'text' },
+    payoutDetailField('holderName', 'payout_details_holder_name'),
+    payoutDetailField('iban', 'payout_details_iban'),
+    payoutDetailField('bic', 'payout_details_bic'),
+    payoutDetailField('routingNumber', 'payout_details_routing_number'),
+    payoutDetailField('accountNumber', 'payout_details_account_number'),
     { name: 'accountType', type: 'select', options: options(['checking', 'savings']) },
     { name: 'receiverType', type: 'select', options: options(['PERSON', 'BUSINESS']) },
   ],
@@ -30,14 +31,14 @@ export const Partners = tenantCollection({
   slug: 'partners',
   auditEntity: 'partner',
   admin: { useAsTitle: 'name', defaultColumns: ['name', 'email', 'status', 'payoutMethod'], group: 'Program' },
-  endpoints: [partnerBalanceEndpoint, partnerStatementEndpoint],
+  endpoints: [partnerBalanceEndpoint, partnerStatementEndpoint, payoutDetailsEndpoint],
   fields: [
     { name: 'name', type: 'text', required: true, index: true },
     { name: 'email', type: 'email' },
     { name: 'status', type: 'select', required: true, defaultValue: 'active', options: options(['active', 'inactive']) },
     { name: 'employee', type: 'checkbox', defaultValue: false, admin: { description: 'Employees are flagged and held for review.' } },
     { name: 'payoutMethod', type: 'select', options: options(['paypal', 'wise', 'bank', 'other']) },
-    { name: 'payoutEmail', type: 'email' },
+    payoutDetailField('payoutEmail', 'payout_email', payoutEmailValidate),
     { name: 'currency', type: 'text', defaultValue: 'USD', maxLength: 3 },
     payoutDetails,
     {

@@ -181,3 +181,36 @@ export const partnerStatementEndpoint: Endpoint = {
     })
   }),
 }
+
+/** GET /api/partners/:id/payout-details: the full, decrypted details; every reveal is audited. */
+export const payoutDetailsEndpoint: Endpoint = {
+  path: '/:id/payout-details',
+  method: 'get',
+  handler: ledgerAction('payout.reveal', async (ctx, req) => {
+    const partnerId = idParam(req)
+    if (partnerId == null) return notFound('Partner')
+    req.context.revealPayoutDetails = true
+    const found = await req.payload.find({
+      collection: 'partners',
+      where: { id: { equals: partnerId } },
+      depth: 0,
+      limit: 1,
+      req,
+      overrideAccess: false,
+    })
+    const p = found.docs[0]
+    if (!p) return notFound('Partner')
+    await writeAudit(req, {
+      action: 'partner.payout_details_revealed',
+      entityType: 'partner',
+      entityId: partnerId,
+      changes: { fields: ['payoutEmail', ...Object.keys(p.payoutDetails ?? {})] },
+    })
+    return json({
+      partner: partnerId,
+      payoutMethod: p.payoutMethod ?? null,
+      payoutEmail: p.payoutEmail ?? null,
+      payoutDetails: p.payoutDetails ?? {},
+    })
+  }),
+}

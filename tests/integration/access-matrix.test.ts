@@ -209,6 +209,7 @@ const functionRequests: Record<keyof typeof FUNCTION_ACCESS, (s: Session) => Pro
     const r = await ambiguousRefund(owner, own.organizationId)
     return s.request('POST', `/api/refunds/${r.refundId}/assign`, { conversion: r.conversionId })
   },
+  'payout.reveal': (s) => s.request('GET', `/api/partners/${own.ids.partners}/payout-details`),
   'ledger.read': (s) => s.request('GET', `/api/partners/${own.ids.partners}/balance`),
 }
 

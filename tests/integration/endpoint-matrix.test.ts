@@ -136,6 +136,11 @@ const ROUTES: Record<string, RouteRow> = {
     ok: 200,
     call: async (s, org) => send(s, 'GET', `/api/partners/${await anyPartner()}/balance`, org),
   },
+  'GET /api/partners/:id/payout-details': {
+    permission: { fn: 'payout.reveal' },
+    ok: 200,
+    call: async (s, org) => send(s, 'GET', `/api/partners/${await anyPartner()}/payout-details`, org),
+  },
   'GET /api/partners/:id/statement': {
     permission: { fn: 'ledger.read' },
     ok: 200,

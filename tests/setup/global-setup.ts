@@ -10,6 +10,8 @@ import { createTestDatabase } from './test-database'
 
 export const SEED_PASSWORD = 'demo-password-123'
 export const TEST_SECRET = 'test-secret-0123456789abcdef'
+/** 32 bytes, base64: the payout-detail key of the test server (tests decrypt with it too). */
+export const TEST_PAYOUT_KEY = Buffer.alloc(32, 7).toString('base64')
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -31,6 +33,8 @@ export default async function setup(project: TestProject) {
     ...process.env,
     DATABASE_URL: db.appUrl,
     PAYLOAD_SECRET: TEST_SECRET,
+    PAYOUT_ENCRYPTION_KEY: TEST_PAYOUT_KEY,
+    PAYOUT_ENCRYPTION_KEY_ID: 'test1',
     SEED_PASSWORD,
     NODE_ENV: 'production',
   }

@@ -2,6 +2,7 @@ import type { PayloadRequest } from 'payload'
 import { sql } from '@payloadcms/db-postgres'
 
 import { createPartnerParser, fromRowError, localDate, ruleInEffect, ruleToJson, type PartnerRecord, type ReportError } from '../../ledger'
+import { decryptPayout, encryptPayout, maskPayout, PAYOUT_COLUMNS } from '../../security/payout-crypto'
 import { writeAudit } from '../audit'
 import { parseRateHistory } from '../ledger/accruals'
 import { runImport, type HandlerEnv, type ImportInput, type ImportResult, type KindHandler } from './run-import'
@@ -109,6 +110,10 @@ function partnersHandler(env: HandlerEnv): KindHandler {
       }
 
       const wanted = columnsOf(r)
+      // Payout details are compared in the clear and stored encrypted; the audit shows them masked.
+      const secret = (c: Column) => (PAYOUT_COLUMNS as readonly string[]).includes(c)
+      const stored = (c: Column, v: unknown) => (secret(c) && typeof v === 'string' ? encryptPayout(v) : v)
+      const shown = (c: Column, v: unknown) => (secret(c) && typeof v === 'string' && v !== '' ? maskPayout(decryptPayout(v)) : v)
       let id: number
       let changes: Record<string, [unknown, unknown]> = {}
       let history: unknown[] | null = partnerId == null ? [] : null
@@ -117,20 +122,21 @@ function partnersHandler(env: HandlerEnv): KindHandler {
         const { rows } = await db.execute(sql`
           insert into partners (${sql.raw(cols.join(', '))}, status, organization_id, updated_at, created_at)
           values (${sql.join(
-            cols.map((c) => sql`${wanted[c]}`),
+            cols.map((c) => sql`${stored(c, wanted[c])}`),
             sql`, `,
           )}, ${wanted.status ?? 'active'}, ${ledger.organizationId}, now(), now())
           returning id`)
         id = Number(rows[0]?.id)
-        changes = Object.fromEntries(cols.map((c) => [c, [null, wanted[c]]]))
+        changes = Object.fromEntries(cols.map((c) => [c, [null, shown(c, wanted[c])]]))
       } else {
         id = partnerId
         const { rows } = await db.execute(sql`select * from partners where id = ${id} for update`)
-        const stored = rows[0] as unknown as StoredPartner
+        const current = rows[0] as unknown as StoredPartner
         for (const [k, v] of Object.entries(wanted) as [Column, string | boolean | null][]) {
-          if (stored[k] !== v) changes[k] = [stored[k], v]
+          const before = secret(k) && typeof current[k] === 'string' ? decryptPayout(current[k] as string) : current[k]
+          if (before !== v) changes[k] = [shown(k, current[k]), shown(k, v)]
         }
-        history = parseRateHistory(stored.rate_history, id).map((h) => ({
+        history = parseRateHistory(current.rate_history, id).map((h) => ({
           effectiveFrom: h.effectiveFrom instanceof Date ? h.effectiveFrom.toISOString() : h.effectiveFrom,
           rule: ruleToJson(h.rule),
           ...(h.version ? { version: h.version } : {}),
@@ -139,7 +145,7 @@ function partnersHandler(env: HandlerEnv): KindHandler {
         if (set.length > 0) {
           await db.execute(
             sql`update partners set ${sql.join(
-              set.map((c) => sql`${sql.raw(c)} = ${wanted[c]}`),
+              set.map((c) => sql`${sql.raw(c)} = ${stored(c, wanted[c])}`),
               sql`, `,
             )}, updated_at = now() where id = ${id}`,
           )

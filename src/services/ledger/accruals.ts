@@ -14,6 +14,7 @@ import {
   type RateHistoryEntry,
   type TieredRule,
 } from '../../ledger'
+import { decryptPayout } from '../../security/payout-crypto'
 import { asDate, minor, type LedgerContext } from './context'
 import { insertEntries, raiseFlags } from './entries'
 import { applyRefunds } from './refunds'
@@ -177,7 +178,8 @@ async function loadPartners(ctx: LedgerContext, ids: number[]): Promise<Map<numb
   return new Map(
     rows.map((r) => {
       const id = Number(r.id)
-      const emails = [r.email, r.payout_email].filter((e): e is string => typeof e === 'string' && e !== '')
+      const payoutEmail = typeof r.payout_email === 'string' && r.payout_email !== '' ? decryptPayout(r.payout_email) : null
+      const emails = [r.email, payoutEmail].filter((e): e is string => typeof e === 'string' && e !== '')
       return [id, { id, emails, isEmployee: r.employee === true, rateHistory: parseRateHistory(r.rate_history, id) }]
     }),
   )
