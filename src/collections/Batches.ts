@@ -1,3 +1,4 @@
+import { batchEndpoints } from '../endpoints/batches'
 import { tenantCollection } from './tenant-collection'
 
 const user = (name: string) => ({
@@ -21,6 +22,7 @@ export const Batches = tenantCollection({
     defaultColumns: ['reference', 'status', 'asOf', 'lineCount', 'totals', 'preparedBy'],
     group: 'Payouts',
   },
+  endpoints: batchEndpoints,
   fields: [
     { name: 'reference', type: 'text', required: true },
     {
