@@ -21,6 +21,19 @@ export const Batches = tenantCollection({
     useAsTitle: 'reference',
     defaultColumns: ['reference', 'status', 'asOf', 'lineCount', 'totals', 'preparedBy'],
     group: 'Payouts',
+    components: {
+      beforeListTable: ['/src/components/BatchDraftButton#BatchDraftButton'],
+      views: {
+        edit: {
+          // The manager's decision screen: /admin/collections/batches/:id/review.
+          review: {
+            Component: '/src/components/BatchReview#BatchReview',
+            path: '/review',
+            tab: { label: 'Review', href: '/review', order: 0 },
+          },
+        },
+      },
+    },
   },
   endpoints: batchEndpoints,
   fields: [

@@ -108,6 +108,7 @@ export async function reviewBatch(ctx: LedgerContext, role: Role | null, batchId
       approvalsRequired: required,
       lineCount: Number(b.line_count ?? lines.length),
     },
+    viewer: { userId: ctx.userId, role },
     totals: batch.totals.map((t) => ({ currency: t.currency, totalMinor: t.totalMinor.toString(), lineCount: t.lineCount })),
     lines: lines.map((l) => {
       const key = `${l.partnerId}|${l.currency}`
