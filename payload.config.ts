@@ -56,6 +56,10 @@ export default buildConfig({
     components: {
       // In the header so the active organization is always in view, even with the nav closed.
       actions: ['/src/components/OrganizationSwitcher#OrganizationSwitcher'],
+      views: {
+        // The manager's decision screen for a payout batch (src/components/BatchReview.tsx).
+        batchReview: { Component: '/src/components/BatchReviewView#BatchReviewView', path: '/batches/:id/review' },
+      },
     },
   },
   collections: [

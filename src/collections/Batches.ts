@@ -23,21 +23,16 @@ export const Batches = tenantCollection({
     group: 'Payouts',
     components: {
       beforeListTable: ['/src/components/BatchDraftButton#BatchDraftButton'],
-      views: {
-        edit: {
-          // The manager's decision screen: /admin/collections/batches/:id/review.
-          review: {
-            Component: '/src/components/BatchReview#BatchReview',
-            path: '/review',
-            tab: { label: 'Review', href: '/review', order: 0 },
-          },
-        },
-      },
     },
   },
   endpoints: batchEndpoints,
   fields: [
-    { name: 'reference', type: 'text', required: true },
+    {
+      name: 'reference',
+      type: 'text',
+      required: true,
+      admin: { components: { Cell: '/src/components/BatchReferenceCell#BatchReferenceCell' } },
+    },
     {
       name: 'status',
       type: 'select',

@@ -25,7 +25,7 @@ export function BatchDraftButton() {
         setError(body?.error?.message ?? `Refused (${res.status}).`)
         return
       }
-      window.location.assign(`/admin/collections/batches/${body.batchId}/review`)
+      window.location.assign(`/admin/batches/${body.batchId}/review`)
     } finally {
       setBusy(false)
     }

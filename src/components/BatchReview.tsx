@@ -1,5 +1,4 @@
 'use client'
-import { useDocumentInfo } from '@payloadcms/ui'
 import React, { useCallback, useEffect, useState } from 'react'
 
 import { isKnownCurrency } from '../ledger/currency'
@@ -84,13 +83,12 @@ function entriesHref(batchId: number, partnerId: number): string {
 }
 
 /**
- * The manager's review of a payout batch (tab "Review" on a batch): summary, totals, lines with
+ * The manager's review of a payout batch (/admin/batches/:id/review): summary, totals, lines with
  * drill-down to entries and flags and the change against the partner's previous batch, what was
  * carried or blocked and why, and the actions the caller's role has at this state. Every action
  * is a call to the batch endpoints; their refusal messages are shown as they come.
  */
-export function BatchReview() {
-  const { id } = useDocumentInfo()
+export function BatchReview({ id }: { id: number }) {
   const [review, setReview] = useState<Review | null>(null)
   const [message, setMessage] = useState<{ kind: 'error' | 'ok'; text: string } | null>(null)
   const [confirming, setConfirming] = useState<'approve' | 'reject' | 'discard' | null>(null)
@@ -162,7 +160,6 @@ export function BatchReview() {
     }
   }
 
-  if (id == null) return null
   if (!review) {
     return <div style={{ padding: 24 }}>{message ? <p role="alert">{message.text}</p> : 'Loading batch…'}</div>
   }

@@ -131,7 +131,8 @@ function transitionEndpoint(
       })
       if (!r.ok) return r.response
       const link = batchLink(req, id)
-      const total = (await reviewTotals(req, id)) ?? ''
+      const mails = name === 'submit' || (name === 'approve' && r.value.status === 'approved')
+      const total = mails ? ((await reviewTotals(req, id)) ?? '') : ''
       if (name === 'submit') {
         await notifyRole(req, organizationId, 'manager', {
           subject: `Payout batch ${r.value.reference} awaits your approval`,
