@@ -77,6 +77,7 @@ function date(iso: string | null): string {
 const cell: React.CSSProperties = { padding: '6px 10px', borderBottom: '1px solid var(--theme-elevation-100)', textAlign: 'left' }
 const num: React.CSSProperties = { ...cell, textAlign: 'right', fontVariantNumeric: 'tabular-nums', whiteSpace: 'nowrap' }
 const section: React.CSSProperties = { margin: '24px 0' }
+const entries = (n: number) => (n === 1 ? '1 entry' : `${n} entries`)
 
 function entriesHref(batchId: number, partnerId: number): string {
   return `/admin/collections/commissions?where[and][0][batch][equals]=${batchId}&where[and][1][partner][equals]=${partnerId}`
@@ -122,11 +123,8 @@ export function BatchReview({ id }: { id: number }) {
         body: JSON.stringify(body ?? {}),
       })
       const json = await res.json()
-      if (!res.ok) setMessage({ kind: 'error', text: json?.error?.message ?? `Refused (${res.status}).` })
-      else {
-        setMessage({ kind: 'ok', text: done })
-        setConfirming(null)
-      }
+      setMessage(res.ok ? { kind: 'ok', text: done } : { kind: 'error', text: json?.error?.message ?? `Refused (${res.status}).` })
+      setConfirming(null)
       await load()
     } finally {
       setBusy(false)
@@ -170,6 +168,9 @@ export function BatchReview({ id }: { id: number }) {
 
   return (
     <div style={{ padding: '24px var(--gutter-h, 60px)', maxWidth: 1200 }} data-testid="batch-review">
+      <p style={{ margin: '0 0 8px' }}>
+        <a href="/admin/collections/batches">← All batches</a>
+      </p>
       <h2 style={{ margin: 0 }}>
         Batch {b.reference}{' '}
         <span
@@ -247,6 +248,9 @@ export function BatchReview({ id }: { id: number }) {
             >
               Reject
             </button>
+            {review.viewer.role !== 'manager' ? (
+              <span style={{ color: 'var(--theme-elevation-600)' }}>Managers approve or reject.</span>
+            ) : null}
             {review.refusals.approve ? (
               <span style={{ color: 'var(--theme-warning-700)' }}>{REFUSAL_TEXT[review.refusals.approve] ?? review.refusals.approve}</span>
             ) : null}
@@ -361,8 +365,8 @@ export function BatchReview({ id }: { id: number }) {
         <table style={{ borderCollapse: 'collapse', width: '100%' }} data-testid="batch-lines">
           <thead>
             <tr>
-              {['#', 'Partner', 'Pays to', 'Amount', 'Change vs previous batch', 'Entries', 'Open flags', 'Status'].map((h) => (
-                <th key={h} style={{ ...cell, fontWeight: 600 }}>
+              {['#', 'Partner', 'Pays to', 'Amount', 'Change vs previous batch', 'Entries', 'Open flags', 'Status'].map((h, i) => (
+                <th key={h} style={{ ...(i >= 3 && i <= 6 ? num : cell), fontWeight: 600 }}>
                   {h}
                 </th>
               ))}
@@ -388,7 +392,7 @@ export function BatchReview({ id }: { id: number }) {
                     : `${l.changeMinor.startsWith('-') ? '' : '+'}${money(l.changeMinor, l.currency)} (was ${money(l.previous!.amountMinor, l.currency)} in ${l.previous!.reference})`}
                 </td>
                 <td style={num}>
-                  <a href={entriesHref(b.id, l.partnerId)}>{l.entryCount} entries</a>
+                  <a href={entriesHref(b.id, l.partnerId)}>{entries(l.entryCount)}</a>
                 </td>
                 <td style={num}>
                   {l.openFlags > 0 ? <a href={`/admin/collections/flags?where[partner][equals]=${l.partnerId}`}>{l.openFlags}</a> : '0'}
@@ -412,6 +416,15 @@ export function BatchReview({ id }: { id: number }) {
             <p style={{ color: 'var(--theme-elevation-600)' }}>None.</p>
           ) : (
             <table style={{ borderCollapse: 'collapse', width: '100%' }} data-testid={`batch-${key as string}`}>
+              <thead>
+                <tr>
+                  {['Partner', 'Net', 'Entries', 'Why'].map((h, i) => (
+                    <th key={h} style={{ ...(i === 1 ? num : cell), fontWeight: 600 }}>
+                      {h}
+                    </th>
+                  ))}
+                </tr>
+              </thead>
               <tbody>
                 {(rows as LeftOut[]).map((c) => (
                   <tr key={`${c.partnerId}-${c.currency}`}>
@@ -419,7 +432,7 @@ export function BatchReview({ id }: { id: number }) {
                       <a href={`/admin/collections/partners/${c.partnerId}`}>{c.partnerName || `Partner ${c.partnerId}`}</a>
                     </td>
                     <td style={num}>{money(c.netMinor, c.currency)}</td>
-                    <td style={cell}>{c.entryIds.length} entries</td>
+                    <td style={cell}>{entries(c.entryIds.length)}</td>
                     <td style={cell}>{c.message}</td>
                   </tr>
                 ))}
