@@ -628,6 +628,10 @@ describe('exports', () => {
     })
     expect(one.status, JSON.stringify(one.body)).toBe(200)
     expect(one.body).toMatchObject({ status: 'exported', paidLines: 1, openLines: 2 })
+    expect(await auditCount(owner, org.organizationId, 'batch.mark_lines_paid', usd)).toBe(1)
+    const badDate = await finance.request('POST', `/api/batches/${usd}/mark-paid`, { paymentReference: 'ACH-2', paidOn: '2026-02-30' })
+    expect(badDate.status).toBe(400)
+    expect(badDate.body.error.code).toBe('paid_on_invalid')
     const dup = await finance.request('POST', `/api/batches/${usd}/mark-paid`, {
       paymentReference: 'ACH-1',
       paidOn: '2026-03-04',

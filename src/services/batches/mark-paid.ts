@@ -3,7 +3,8 @@ import { sql } from '@payloadcms/db-postgres'
 import type { Role } from '../../access/roles'
 import { writeAudit } from '../audit'
 import type { LedgerContext } from '../ledger/context'
-import { actorOf, apply, BatchRefusal, loadBatchForUpdate, loadLines } from './common'
+import { isIsoDate } from '../../ledger'
+import { actorOf, apply, BatchRefusal, loadBatchForUpdate, loadLines, refuseTransition } from './common'
 
 export interface MarkPaidRequest {
   paymentReference: string
@@ -34,6 +35,8 @@ export async function markBatchPaid(
   request: MarkPaidRequest,
 ): Promise<MarkPaidResult> {
   const batch = await loadBatchForUpdate(ctx, batchId)
+  // The state machine checks the shape; a real calendar date is checked here (2026-02-30 is not one).
+  if (/^\d{4}-\d{2}-\d{2}$/.test(request.paidOn) && !isIsoDate(request.paidOn)) refuseTransition('paid_on_invalid')
   const { next } = apply(
     batch,
     { type: 'mark_paid', at: ctx.now.toISOString(), paymentReference: request.paymentReference, paidOn: request.paidOn },
