@@ -59,6 +59,8 @@ export default buildConfig({
       beforeNavLinks: ['/src/components/import/ImportNavLink#ImportNavLink'],
       views: {
         importWizard: { Component: '/src/components/import/ImportView#ImportView', path: '/import', exact: true },
+        // The manager's decision screen for a payout batch (src/components/BatchReview.tsx).
+        batchReview: { Component: '/src/components/BatchReviewView#BatchReviewView', path: '/batches/:id/review' },
       },
     },
   },

@@ -37,7 +37,9 @@ export const COLLECTION_ACCESS: Record<TenantCollection, Record<CrudAction, read
   // history is never edited, so nobody updates or deletes them through the API.
   conversions: { read: ALL, create: ['ops'], update: NONE, delete: NONE },
   commissions: { read: ALL, create: NONE, update: NONE, delete: NONE },
-  batches: { read: ALL, create: ['ops'], update: NONE, delete: NONE },
+  // Batches are drafted and moved only through the batch endpoints (POST /api/batches/draft, ...),
+  // so every state change passes the one state machine; a plain create could start one "approved".
+  batches: { read: ALL, create: NONE, update: NONE, delete: NONE },
   // Audit events are appended by the server only; the database refuses edits as well.
   'audit-events': { read: ['admin', 'auditor'], create: NONE, update: NONE, delete: NONE },
   outbox: { read: ['admin'], create: NONE, update: NONE, delete: NONE },
@@ -70,6 +72,16 @@ export const FUNCTION_ACCESS = {
   'ledger.read': ['admin', 'ops', 'manager', 'finance', 'auditor'],
   // Full bank and PayPal details, decrypted: only who pays or administers; every reveal is audited.
   'payout.reveal': ['admin', 'finance'],
+  // Payout batches: the segregation of duties of src/ledger/approval.ts (EVENT_ROLES) as endpoints.
+  'batch.draft': ['ops'],
+  'batch.submit': ['ops'],
+  'batch.discard': ['ops'],
+  'batch.approve': ['manager'],
+  'batch.reject': ['manager'],
+  'batch.export': ['finance'],
+  'batch.mark_paid': ['finance'],
+  // Custom CSV templates shape what leaves in AP files, so finance (who downloads) keeps them.
+  'batch.export_template': ['admin', 'finance'],
 } as const satisfies Record<string, readonly Role[]>
 export type FunctionName = keyof typeof FUNCTION_ACCESS
 

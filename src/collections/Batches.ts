@@ -1,3 +1,4 @@
+import { batchEndpoints } from '../endpoints/batches'
 import { tenantCollection } from './tenant-collection'
 
 const user = (name: string) => ({
@@ -20,9 +21,18 @@ export const Batches = tenantCollection({
     useAsTitle: 'reference',
     defaultColumns: ['reference', 'status', 'asOf', 'lineCount', 'totals', 'preparedBy'],
     group: 'Payouts',
+    components: {
+      beforeListTable: ['/src/components/BatchDraftButton#BatchDraftButton'],
+    },
   },
+  endpoints: batchEndpoints,
   fields: [
-    { name: 'reference', type: 'text', required: true },
+    {
+      name: 'reference',
+      type: 'text',
+      required: true,
+      admin: { components: { Cell: '/src/components/BatchReferenceCell#BatchReferenceCell' } },
+    },
     {
       name: 'status',
       type: 'select',

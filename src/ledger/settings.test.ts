@@ -196,3 +196,28 @@ describe('rateHistoryEntrySchema', () => {
     expect(rateHistoryEntrySchema.safeParse({ effectiveFrom, rule }).success).toBe(false)
   })
 })
+
+describe('export settings', () => {
+  test('default: no preset options and no templates', () => {
+    expect(DEFAULT_PROGRAM_SETTINGS.exports).toEqual({ presets: {}, templates: [] })
+  })
+
+  test('preset options and templates are kept as stored', () => {
+    const s = parsed({
+      exports: {
+        presets: { nacha: { companyName: 'ACME' } },
+        templates: [{ id: 'tpl-ap1', name: 'AP tool', options: { columns: [{ field: 'amount' }] } }],
+      },
+    })
+    expect(s.exports.presets.nacha).toEqual({ companyName: 'ACME' })
+    expect(s.exports.templates[0]?.name).toBe('AP tool')
+  })
+
+  test.each<[string, unknown]>([
+    ['a template id that could be a preset', { templates: [{ id: 'nacha', name: 'x', options: {} }] }],
+    ['two templates with one id', { templates: [1, 2].map(() => ({ id: 'tpl-a', name: 'x', options: {} })) }],
+    ['an unknown key', { template: [] }],
+  ])('refused: %s', (_name, exports) => {
+    expect(parseProgramSettings({ exports }).ok).toBe(false)
+  })
+})

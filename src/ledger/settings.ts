@@ -25,6 +25,23 @@ export interface FraudSettings {
   }
 }
 
+/**
+ * What the payout exports need from the organization: per-preset options (NACHA originator,
+ * pain.001 debtor, bill account codes; each format validates its own at export time) and the
+ * saved custom CSV templates. Stored with the program so one audited JSON holds the setup.
+ */
+export interface ExportSettings {
+  readonly presets: Readonly<Record<string, Readonly<Record<string, unknown>>>>
+  readonly templates: readonly ExportTemplate[]
+}
+
+export interface ExportTemplate {
+  /** `tpl-` plus lower-case letters and digits: never the id of a preset. */
+  readonly id: string
+  readonly name: string
+  readonly options: Readonly<Record<string, unknown>>
+}
+
 export interface ProgramSettings {
   readonly roundingMode: RoundingMode
   /** Query parameters that carry a code, in priority order. */
@@ -41,6 +58,7 @@ export interface ProgramSettings {
   /** Batches whose total exceeds this need a second manager; null: never. */
   readonly secondApproverThresholdMinor: bigint | null
   readonly fraud: FraudSettings
+  readonly exports: ExportSettings
 }
 
 function deepFreeze<T>(value: T): T {
@@ -70,6 +88,7 @@ export const DEFAULT_PROGRAM_SETTINGS: ProgramSettings = deepFreeze({
     orderOnMultipleCodes: { enabled: true },
     velocity: { enabled: true, minPerDay: 10, multiple: 5, trailingDays: 30 },
   },
+  exports: { presets: {}, templates: [] },
 })
 
 /** Integer minor units from JSON: bigint, safe integer, or integer string; never a fraction. */
@@ -169,6 +188,21 @@ export const programSettingsSchema = z.strictObject({
           trailingDays: z.number().int().min(1).max(366).default(30),
         })
         .prefault({}),
+    })
+    .prefault({}),
+  exports: z
+    .strictObject({
+      presets: z.record(z.string().regex(/^[a-z0-9-]+$/), z.record(z.string(), z.unknown())).default(() => ({})),
+      templates: z
+        .array(
+          z.strictObject({
+            id: z.string().regex(/^tpl-[a-z0-9]{1,32}$/, 'tpl- followed by lower-case letters and digits'),
+            name: z.string().trim().min(1).max(100),
+            options: z.record(z.string(), z.unknown()),
+          }),
+        )
+        .refine((ts) => new Set(ts.map((t) => t.id)).size === ts.length, 'template ids must be unique')
+        .default(() => []),
     })
     .prefault({}),
 })

@@ -101,3 +101,16 @@ export const PAYOUT_COLUMNS = [
   'payout_details_routing_number',
   'payout_details_account_number',
 ] as const
+
+/**
+ * A payee snapshot (a batch line's approved payout details) as stored: encrypted as a whole, with
+ * only the method in the clear so a reader can tell lines apart without the key.
+ */
+export function sealPayee(payee: { method: string } & Record<string, unknown>): { method: string; sealed: string } {
+  return { method: payee.method, sealed: encryptPayout(JSON.stringify(payee)) }
+}
+
+export function openPayee<T>(stored: unknown, ring: PayoutKeyring = keyring()): T {
+  const s = stored as { sealed?: unknown } | null
+  return (s && typeof s.sealed === 'string' ? JSON.parse(decryptPayout(s.sealed, ring)) : stored) as T
+}

@@ -211,10 +211,60 @@ const functionRequests: Record<keyof typeof FUNCTION_ACCESS, (s: Session) => Pro
   },
   'payout.reveal': (s) => s.request('GET', `/api/partners/${own.ids.partners}/payout-details`),
   'ledger.read': (s) => s.request('GET', `/api/partners/${own.ids.partners}/balance`),
+  'batch.draft': async (s) => (await payableEntry(), s.request('POST', '/api/batches/draft', {})),
+  'batch.submit': async (s) => s.request('POST', `/api/batches/${await demoBatch('draft')}/submit`),
+  'batch.discard': async (s) => s.request('POST', `/api/batches/${await demoBatch('draft')}/discard`),
+  'batch.approve': async (s) => s.request('POST', `/api/batches/${await demoBatch('submitted')}/approve`),
+  'batch.reject': async (s) => s.request('POST', `/api/batches/${await demoBatch('submitted')}/reject`, { reason: 'matrix' }),
+  'batch.export': async (s) => s.request('GET', `/api/batches/${await demoBatch('approved')}/export?format=generic-csv`),
+  'batch.mark_paid': async (s) =>
+    s.request('POST', `/api/batches/${await demoBatch('exported')}/mark-paid`, { paymentReference: 'M-1', paidOn: '2026-03-01' }),
+  'batch.export_template': (s) =>
+    s.request('POST', '/api/batches/export-templates', { name: 'Matrix', options: { columns: [{ field: 'amount' }] } }),
+}
+
+/** An eligible entry of a payable partner in the own organization, so a draft has a line. */
+async function payableEntry(): Promise<void> {
+  const tag = randomUUID().slice(0, 8)
+  const p = await owner.query<{ id: number }>(
+    `insert into partners (name, status, payout_method, payout_email, organization_id) values ($1, 'active', 'paypal', $2, $3) returning id`,
+    [`Matrix payee ${tag}`, `payee-${tag}@example.test`, own.organizationId],
+  )
+  await owner.query(
+    `insert into commissions (partner_id, kind, amount_minor, currency, eligible_at, status, organization_id)
+     values ($1, 'accrual', 1500, 'USD', '2026-01-01', 'eligible', $2)`,
+    [p.rows[0]!.id, own.organizationId],
+  )
+}
+
+/** A batch of the own organization in the given state, moved there through the endpoints. */
+async function demoBatch(state: 'draft' | 'submitted' | 'approved' | 'exported'): Promise<number> {
+  await payableEntry()
+  const d = await sessions.get('ops')!.request('POST', '/api/batches/draft', {})
+  if (d.status !== 201) throw new Error(`draft: ${d.status} ${JSON.stringify(d.body)}`)
+  const id = d.body.batchId as number
+  const steps: [Role, string, string][] = [
+    ['ops', 'POST', `/api/batches/${id}/submit`],
+    ['manager', 'POST', `/api/batches/${id}/approve`],
+    ['finance', 'GET', `/api/batches/${id}/export?format=generic-csv`],
+  ]
+  const count = { draft: 0, submitted: 1, approved: 2, exported: 3 }[state]
+  for (const [role, method, path] of steps.slice(0, count)) {
+    const r = await sessions.get(role)!.request(method, path)
+    if (r.status !== 200) throw new Error(`${path}: ${r.status} ${JSON.stringify(r.body)}`)
+  }
+  return id
 }
 
 /** Functions whose success creates something. */
-const CREATES = new Set<string>(['organization.create', 'membership.invite', 'commission.adjust', 'commission.write_off'])
+const CREATES = new Set<string>([
+  'organization.create',
+  'membership.invite',
+  'commission.adjust',
+  'commission.write_off',
+  'batch.draft',
+  'batch.export_template',
+])
 
 describe.each(ROLES.flatMap((role) => Object.keys(FUNCTION_ACCESS).map((fn) => ({ role, fn: fn as keyof typeof FUNCTION_ACCESS }))))(
   '$role calls $fn',

@@ -1,20 +1,26 @@
 import { InviteMember as InviteMember_e26c9052f4a43e042c51374162081516 } from '../../../../src/components/InviteMember'
 import { MoneyCell as MoneyCell_9d971ea98a6e4b043ef55920f787f459 } from '../../../../src/components/MoneyCell'
+import { BatchReferenceCell as BatchReferenceCell_278cecd92210b9c751cd9dc717975767 } from '../../../../src/components/BatchReferenceCell'
+import { BatchDraftButton as BatchDraftButton_5aa12277b5653c0e72e47ee83de171f8 } from '../../../../src/components/BatchDraftButton'
 import { AuditTrailTools as AuditTrailTools_e85e75806e962e0c4c3b985a35a36c2c } from '../../../../src/components/AuditTrailTools'
 import { ImportListLink as ImportListLink_35a8fa4b1ea87661e8276e1caac0ad4c } from '../../../../src/components/import/ImportNavLink'
 import { OrganizationSwitcher as OrganizationSwitcher_3fb42f7121625b1c9535cfc0905831f5 } from '../../../../src/components/OrganizationSwitcher'
 import { ImportNavLink as ImportNavLink_35a8fa4b1ea87661e8276e1caac0ad4c } from '../../../../src/components/import/ImportNavLink'
 import { ImportView as ImportView_23fc3d858de5b3b49d2f8f18a6d0dbb0 } from '../../../../src/components/import/ImportView'
+import { BatchReviewView as BatchReviewView_8f66538d41a4270236711f8583dc3937 } from '../../../../src/components/BatchReviewView'
 import { CollectionCards as CollectionCards_f9c02e79a4aed9a3924487c0cd4cafb1 } from '@payloadcms/next/rsc'
 
 /** @type import('payload').ImportMap */
 export const importMap = {
   "/src/components/InviteMember#InviteMember": InviteMember_e26c9052f4a43e042c51374162081516,
   "/src/components/MoneyCell#MoneyCell": MoneyCell_9d971ea98a6e4b043ef55920f787f459,
+  "/src/components/BatchReferenceCell#BatchReferenceCell": BatchReferenceCell_278cecd92210b9c751cd9dc717975767,
+  "/src/components/BatchDraftButton#BatchDraftButton": BatchDraftButton_5aa12277b5653c0e72e47ee83de171f8,
   "/src/components/AuditTrailTools#AuditTrailTools": AuditTrailTools_e85e75806e962e0c4c3b985a35a36c2c,
   "/src/components/import/ImportNavLink#ImportListLink": ImportListLink_35a8fa4b1ea87661e8276e1caac0ad4c,
   "/src/components/OrganizationSwitcher#OrganizationSwitcher": OrganizationSwitcher_3fb42f7121625b1c9535cfc0905831f5,
   "/src/components/import/ImportNavLink#ImportNavLink": ImportNavLink_35a8fa4b1ea87661e8276e1caac0ad4c,
   "/src/components/import/ImportView#ImportView": ImportView_23fc3d858de5b3b49d2f8f18a6d0dbb0,
+  "/src/components/BatchReviewView#BatchReviewView": BatchReviewView_8f66538d41a4270236711f8583dc3937,
   "@payloadcms/next/rsc#CollectionCards": CollectionCards_f9c02e79a4aed9a3924487c0cd4cafb1
 }

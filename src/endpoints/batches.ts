@@ -1,0 +1,270 @@
+import type { Endpoint, PayloadRequest } from 'payload'
+import { z } from 'zod'
+
+import { roleMayCall, type FunctionName, type Role } from '../access/roles'
+import { resolveTenant } from '../access/tenant'
+import { inTenantTransaction } from '../db/transaction'
+import { formatMinor } from '../ledger'
+import { BatchRefusal, type BatchRefusalCode } from '../services/batches/common'
+import { draftPayoutBatch } from '../services/batches/draft'
+import { exportBatch } from '../services/batches/export'
+import { markBatchPaid } from '../services/batches/mark-paid'
+import { batchLink, notifyRole } from '../services/batches/notify'
+import { reviewBatch } from '../services/batches/review'
+import { deleteExportTemplate, saveExportTemplate, templateInputSchema } from '../services/batches/templates'
+import { approveBatch, discardBatch, rejectBatch, submitBatch } from '../services/batches/transitions'
+import { InvalidSettingsError, ledgerContext, type LedgerContext } from '../services/ledger/context'
+import { errorResponse } from './http'
+
+/**
+ * The payout batch endpoints (docs/api.md "Payout batches"). Each one: who may call it (the
+ * function table in src/access/roles.ts), one tenant transaction around the use case, and the
+ * use case's named refusals mapped to HTTP statuses.
+ */
+
+const STATUS: Partial<Record<BatchRefusalCode, number>> = {
+  not_found: 404,
+  line_not_found: 404,
+  role_not_allowed: 403,
+  approver_is_preparer: 403,
+  reason_required: 400,
+  payment_reference_required: 400,
+  paid_on_invalid: 400,
+  invalid_as_of: 400,
+  unknown_format: 400,
+  template_invalid: 400,
+  export_failed: 422,
+}
+
+const FORBIDDEN: Record<string, string> = {
+  'batch.draft': 'Only ops drafts payout batches.',
+  'batch.submit': 'Only ops submits payout batches.',
+  'batch.discard': 'Only ops discards draft batches.',
+  'batch.approve': 'Only a manager approves payout batches.',
+  'batch.reject': 'Only a manager rejects payout batches.',
+  'batch.export': 'Only finance downloads payout files.',
+  'batch.mark_paid': 'Only finance marks batches paid.',
+  'batch.export_template': 'Only admins and finance manage export templates.',
+}
+
+type Work<T> = (ctx: LedgerContext, role: Role | null) => Promise<T>
+
+/** Runs `work` for a caller allowed `fn` (or any member when fn is null); maps refusals to responses. */
+async function guarded<T>(
+  req: PayloadRequest,
+  fn: FunctionName | null,
+  work: Work<T>,
+): Promise<{ ok: true; value: T } | { ok: false; response: Response }> {
+  const t = await resolveTenant(req)
+  if (t.userId == null) return { ok: false, response: errorResponse(401, 'not_authenticated', 'Log in first.') }
+  if (t.organizationId == null) return { ok: false, response: errorResponse(403, 'forbidden', 'Choose an organization first.') }
+  if (fn !== null && !roleMayCall(t.role, fn))
+    return { ok: false, response: errorResponse(403, 'forbidden', FORBIDDEN[fn] ?? 'Not allowed.') }
+  try {
+    const value = await inTenantTransaction(req, async () => work(await ledgerContext(req), t.role))
+    return { ok: true, value }
+  } catch (err) {
+    if (err instanceof BatchRefusal) {
+      return { ok: false, response: errorResponse(STATUS[err.code] ?? 409, err.code, err.message, err.details) }
+    }
+    if (err instanceof InvalidSettingsError) return { ok: false, response: errorResponse(422, 'invalid_settings', err.message) }
+    throw err
+  }
+}
+
+function batchId(req: PayloadRequest): number | null {
+  const raw = String(req.routeParams?.id ?? '')
+  return /^\d{1,9}$/.test(raw) ? Number(raw) : null
+}
+
+const notFound = () => errorResponse(404, 'not_found', 'Batch not found.')
+
+/** A JSON body that may be absent (POST /submit with no body); present but malformed is a 400. */
+async function optionalBody<T>(
+  req: PayloadRequest,
+  schema: z.ZodType<T>,
+): Promise<{ ok: true; value: T } | { ok: false; response: Response }> {
+  let body: unknown = {}
+  const text = req.text ? await req.text() : ''
+  if (text.trim() !== '') {
+    try {
+      body = JSON.parse(text)
+    } catch {
+      return { ok: false, response: errorResponse(400, 'invalid_json', 'The request body is not valid JSON.') }
+    }
+  }
+  const parsed = schema.safeParse(body)
+  if (parsed.success) return { ok: true, value: parsed.data }
+  const first = parsed.error.issues[0]
+  return {
+    ok: false,
+    response: errorResponse(400, 'invalid_request', first ? `${first.path.join('.') || 'body'}: ${first.message}` : 'Invalid request.'),
+  }
+}
+
+const DraftBody = z.object({ asOf: z.string().max(40).optional() })
+const RejectBody = z.object({ reason: z.string().max(2000).default('') })
+const MarkPaidBody = z.object({
+  paymentReference: z.string().max(140).default(''),
+  paidOn: z.string().max(10).default(''),
+  lineIds: z.array(z.number().int().positive()).min(1).optional(),
+})
+const Empty = z.object({}).passthrough()
+
+function transitionEndpoint(
+  name: 'submit' | 'approve' | 'discard',
+  fn: FunctionName,
+  run: (ctx: LedgerContext, role: Role | null, id: number) => ReturnType<typeof submitBatch>,
+): Endpoint {
+  return {
+    path: `/:id/${name}`,
+    method: 'post',
+    handler: async (req) => {
+      const id = batchId(req)
+      if (id === null) return notFound()
+      const body = await optionalBody(req, Empty)
+      if (!body.ok) return body.response
+      let organizationId = 0
+      const r = await guarded(req, fn, (ctx, role) => {
+        organizationId = ctx.organizationId
+        return run(ctx, role, id)
+      })
+      if (!r.ok) return r.response
+      const link = batchLink(req, id)
+      const mails = name === 'submit' || (name === 'approve' && r.value.status === 'approved')
+      const total = mails ? ((await reviewTotals(req, id)) ?? '') : ''
+      if (name === 'submit') {
+        await notifyRole(req, organizationId, 'manager', {
+          subject: `Payout batch ${r.value.reference} awaits your approval`,
+          text: `Batch ${r.value.reference} (${total}) was submitted for approval. Review it: ${link}`,
+        })
+      }
+      if (name === 'approve' && r.value.status === 'approved') {
+        await notifyRole(req, organizationId, 'finance', {
+          subject: `Payout batch ${r.value.reference} is approved`,
+          text: `Batch ${r.value.reference} (${total}) was approved and is ready to export and pay: ${link}`,
+        })
+      }
+      return Response.json(r.value)
+    },
+  }
+}
+
+/** "USD 1234.56; EUR 10.00" for mails, read after the commit. */
+async function reviewTotals(req: PayloadRequest, id: number): Promise<string | null> {
+  const r = await guarded(req, null, async (ctx, role) => (await reviewBatch(ctx, role, id)).totals)
+  if (!r.ok) return null
+  return r.value.map((t) => `${t.currency} ${formatMinor(BigInt(t.totalMinor), t.currency)}`).join('; ')
+}
+
+export const batchEndpoints: Endpoint[] = [
+  {
+    path: '/draft',
+    method: 'post',
+    handler: async (req) => {
+      const body = await optionalBody(req, DraftBody)
+      if (!body.ok) return body.response
+      const r = await guarded(req, 'batch.draft', (ctx, role) => draftPayoutBatch(ctx, role, body.value.asOf))
+      return r.ok ? Response.json(r.value, { status: 201 }) : r.response
+    },
+  },
+  transitionEndpoint('submit', 'batch.submit', submitBatch),
+  transitionEndpoint('approve', 'batch.approve', approveBatch),
+  transitionEndpoint('discard', 'batch.discard', discardBatch),
+  {
+    path: '/:id/reject',
+    method: 'post',
+    handler: async (req) => {
+      const id = batchId(req)
+      if (id === null) return notFound()
+      const body = await optionalBody(req, RejectBody)
+      if (!body.ok) return body.response
+      const r = await guarded(req, 'batch.reject', (ctx, role) => rejectBatch(ctx, role, id, body.value.reason))
+      return r.ok ? Response.json(r.value) : r.response
+    },
+  },
+  {
+    path: '/:id/mark-paid',
+    method: 'post',
+    handler: async (req) => {
+      const id = batchId(req)
+      if (id === null) return notFound()
+      const body = await optionalBody(req, MarkPaidBody)
+      if (!body.ok) return body.response
+      const r = await guarded(req, 'batch.mark_paid', (ctx, role) => markBatchPaid(ctx, role, id, body.value))
+      return r.ok ? Response.json(r.value) : r.response
+    },
+  },
+  {
+    path: '/:id/export',
+    method: 'get',
+    handler: async (req) => {
+      const id = batchId(req)
+      if (id === null) return notFound()
+      const q = new URL(req.url ?? 'http://x/').searchParams
+      const format = q.get('format') ?? ''
+      if (format === '') return errorResponse(400, 'invalid_request', 'format: required (a preset id or a saved template id).')
+      const partial = q.get('allowPartial')
+      const r = await guarded(req, 'batch.export', (ctx, role) =>
+        exportBatch(ctx, role, id, {
+          format,
+          allowPartial: partial === null ? undefined : partial === 'true' || partial === '1',
+          effectiveEntryDate: q.get('effectiveEntryDate') ?? undefined,
+          requestedExecutionDate: q.get('requestedExecutionDate') ?? undefined,
+        }),
+      )
+      if (!r.ok) return r.response
+      const d = r.value
+      return new Response(new Uint8Array(d.content), {
+        status: 200,
+        headers: {
+          'content-type': d.mimeType.startsWith('text/') ? `${d.mimeType}; charset=utf-8` : d.mimeType,
+          'content-disposition': `attachment; filename="${d.fileName}"`,
+          'cache-control': 'no-store',
+          'x-export-sha256': d.sha256,
+          'x-export-format': d.format,
+          'x-export-files': JSON.stringify(d.files),
+          'x-export-skipped': JSON.stringify(d.skipped),
+          'x-batch-status': d.status,
+        },
+      })
+    },
+  },
+  {
+    path: '/:id/review',
+    method: 'get',
+    handler: async (req) => {
+      const id = batchId(req)
+      if (id === null) return notFound()
+      const r = await guarded(req, null, (ctx, role) => reviewBatch(ctx, role, id))
+      return r.ok ? Response.json(r.value) : r.response
+    },
+  },
+  {
+    path: '/export-templates',
+    method: 'get',
+    handler: async (req) => {
+      const r = await guarded(req, 'batch.export_template', async (ctx) => ctx.settings.exports.templates)
+      return r.ok ? Response.json({ templates: r.value }) : r.response
+    },
+  },
+  {
+    path: '/export-templates',
+    method: 'post',
+    handler: async (req) => {
+      const body = await optionalBody(req, templateInputSchema)
+      if (!body.ok) return body.response
+      const r = await guarded(req, 'batch.export_template', (ctx) => saveExportTemplate(ctx, body.value))
+      return r.ok ? Response.json({ template: r.value }, { status: body.value.id ? 200 : 201 }) : r.response
+    },
+  },
+  {
+    path: '/export-templates/:templateId',
+    method: 'delete',
+    handler: async (req) => {
+      const templateId = String(req.routeParams?.templateId ?? '')
+      const r = await guarded(req, 'batch.export_template', (ctx) => deleteExportTemplate(ctx, templateId))
+      return r.ok ? Response.json({ deleted: templateId }) : r.response
+    },
+  },
+]
