@@ -1,8 +1,8 @@
 import type { Endpoint, PayloadRequest } from 'payload'
 import { z } from 'zod'
 
-import { roleMayCall, type FunctionName, type Role } from '../access/roles'
-import { resolveTenant } from '../access/tenant'
+import type { FunctionName, Role } from '../access/roles'
+import { authorize } from './guard'
 import { inTenantTransaction } from '../db/transaction'
 import { formatMinor } from '../ledger'
 import { BatchRefusal, type BatchRefusalCode } from '../services/batches/common'
@@ -55,11 +55,10 @@ async function guarded<T>(
   fn: FunctionName | null,
   work: Work<T>,
 ): Promise<{ ok: true; value: T } | { ok: false; response: Response }> {
-  const t = await resolveTenant(req)
-  if (t.userId == null) return { ok: false, response: errorResponse(401, 'not_authenticated', 'Log in first.') }
+  const gate = fn === null ? await authorize(req, { member: true }) : await authorize(req, { fn }, FORBIDDEN[fn] ?? 'Not allowed.')
+  if (!gate.ok) return gate
+  const t = gate.tenant
   if (t.organizationId == null) return { ok: false, response: errorResponse(403, 'forbidden', 'Choose an organization first.') }
-  if (fn !== null && !roleMayCall(t.role, fn))
-    return { ok: false, response: errorResponse(403, 'forbidden', FORBIDDEN[fn] ?? 'Not allowed.') }
   try {
     const value = await inTenantTransaction(req, async () => work(await ledgerContext(req), t.role))
     return { ok: true, value }

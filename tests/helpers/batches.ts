@@ -150,3 +150,44 @@ export const EXPORT_PRESETS = {
   quickbooks: { account: 'Affiliate Commissions' },
   xero: { accountCode: '6100', taxType: 'Tax Exempt' },
 }
+
+/** An eligible entry of a payable partner in the organization, so a draft has a line. */
+export async function payableEntry(owner: pg.Client, organizationId: number): Promise<void> {
+  const tag = randomUUID().slice(0, 8)
+  const p = await owner.query<{ id: number }>(
+    `insert into partners (name, status, payout_method, payout_email, organization_id) values ($1, 'active', 'paypal', $2, $3) returning id`,
+    [`Matrix payee ${tag}`, `payee-${tag}@example.test`, organizationId],
+  )
+  await owner.query(
+    `insert into commissions (partner_id, kind, amount_minor, currency, eligible_at, status, organization_id)
+     values ($1, 'accrual', 1500, 'USD', '2026-01-01', 'eligible', $2)`,
+    [p.rows[0]!.id, organizationId],
+  )
+}
+
+/**
+ * A batch of the organization in the given state, moved there through the endpoints by the
+ * demo roles (ops drafts and submits, a manager approves, finance exports).
+ */
+export async function batchInState(
+  owner: pg.Client,
+  organizationId: number,
+  as: (role: 'ops' | 'manager' | 'finance') => Session,
+  state: 'draft' | 'submitted' | 'approved' | 'exported',
+): Promise<number> {
+  await payableEntry(owner, organizationId)
+  const d = await as('ops').request('POST', '/api/batches/draft', {})
+  if (d.status !== 201) throw new Error(`draft: ${d.status} ${JSON.stringify(d.body)}`)
+  const id = d.body.batchId as number
+  const steps: ['ops' | 'manager' | 'finance', string, string][] = [
+    ['ops', 'POST', `/api/batches/${id}/submit`],
+    ['manager', 'POST', `/api/batches/${id}/approve`],
+    ['finance', 'GET', `/api/batches/${id}/export?format=generic-csv`],
+  ]
+  const count = { draft: 0, submitted: 1, approved: 2, exported: 3 }[state]
+  for (const [role, method, path] of steps.slice(0, count)) {
+    const r = await as(role).request(method, path)
+    if (r.status !== 200) throw new Error(`${path}: ${r.status} ${JSON.stringify(r.body)}`)
+  }
+  return id
+}

@@ -12,6 +12,7 @@ import {
   type Role,
   type TenantCollection,
 } from '../../src/access/roles'
+import { batchInState, payableEntry } from '../helpers/batches'
 import { createOrgFixture, createUser, type OrgFixture } from '../helpers/fixtures'
 import { ambiguousRefund, negativeBalancePartnerId, openFlagId } from '../helpers/ledger-fixtures'
 import { login, type Session } from '../helpers/http'
@@ -211,7 +212,7 @@ const functionRequests: Record<keyof typeof FUNCTION_ACCESS, (s: Session) => Pro
   },
   'payout.reveal': (s) => s.request('GET', `/api/partners/${own.ids.partners}/payout-details`),
   'ledger.read': (s) => s.request('GET', `/api/partners/${own.ids.partners}/balance`),
-  'batch.draft': async (s) => (await payableEntry(), s.request('POST', '/api/batches/draft', {})),
+  'batch.draft': async (s) => (await payableEntry(owner, own.organizationId), s.request('POST', '/api/batches/draft', {})),
   'batch.submit': async (s) => s.request('POST', `/api/batches/${await demoBatch('draft')}/submit`),
   'batch.discard': async (s) => s.request('POST', `/api/batches/${await demoBatch('draft')}/discard`),
   'batch.approve': async (s) => s.request('POST', `/api/batches/${await demoBatch('submitted')}/approve`),
@@ -223,38 +224,8 @@ const functionRequests: Record<keyof typeof FUNCTION_ACCESS, (s: Session) => Pro
     s.request('POST', '/api/batches/export-templates', { name: 'Matrix', options: { columns: [{ field: 'amount' }] } }),
 }
 
-/** An eligible entry of a payable partner in the own organization, so a draft has a line. */
-async function payableEntry(): Promise<void> {
-  const tag = randomUUID().slice(0, 8)
-  const p = await owner.query<{ id: number }>(
-    `insert into partners (name, status, payout_method, payout_email, organization_id) values ($1, 'active', 'paypal', $2, $3) returning id`,
-    [`Matrix payee ${tag}`, `payee-${tag}@example.test`, own.organizationId],
-  )
-  await owner.query(
-    `insert into commissions (partner_id, kind, amount_minor, currency, eligible_at, status, organization_id)
-     values ($1, 'accrual', 1500, 'USD', '2026-01-01', 'eligible', $2)`,
-    [p.rows[0]!.id, own.organizationId],
-  )
-}
-
-/** A batch of the own organization in the given state, moved there through the endpoints. */
-async function demoBatch(state: 'draft' | 'submitted' | 'approved' | 'exported'): Promise<number> {
-  await payableEntry()
-  const d = await sessions.get('ops')!.request('POST', '/api/batches/draft', {})
-  if (d.status !== 201) throw new Error(`draft: ${d.status} ${JSON.stringify(d.body)}`)
-  const id = d.body.batchId as number
-  const steps: [Role, string, string][] = [
-    ['ops', 'POST', `/api/batches/${id}/submit`],
-    ['manager', 'POST', `/api/batches/${id}/approve`],
-    ['finance', 'GET', `/api/batches/${id}/export?format=generic-csv`],
-  ]
-  const count = { draft: 0, submitted: 1, approved: 2, exported: 3 }[state]
-  for (const [role, method, path] of steps.slice(0, count)) {
-    const r = await sessions.get(role)!.request(method, path)
-    if (r.status !== 200) throw new Error(`${path}: ${r.status} ${JSON.stringify(r.body)}`)
-  }
-  return id
-}
+const demoBatch = (state: 'draft' | 'submitted' | 'approved' | 'exported') =>
+  batchInState(owner, own.organizationId, (role) => sessions.get(role)!, state)
 
 /** Functions whose success creates something. */
 const CREATES = new Set<string>([

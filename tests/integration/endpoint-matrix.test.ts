@@ -13,6 +13,7 @@ import {
   type Role,
   type TenantCollection,
 } from '../../src/access/roles'
+import { batchInState, payableEntry } from '../helpers/batches'
 import { ambiguousRefund, negativeBalancePartnerId, openFlagId } from '../helpers/ledger-fixtures'
 import { createOrgFixture, type OrgFixture } from '../helpers/fixtures'
 import { baseUrl, login, request, type ApiResponse, type Session } from '../helpers/http'
@@ -79,6 +80,74 @@ const ROUTES: Record<string, RouteRow> = {
     permission: { fn: 'membership.invite' },
     ok: 201,
     call: (s, org) => send(s, 'POST', '/api/invitations', org, { email: `em-${randomUUID().slice(0, 8)}@example.com`, role: 'auditor' }),
+  },
+  'POST /api/batches/draft': {
+    permission: { fn: 'batch.draft' },
+    ok: 201,
+    call: async (s, org) => (await payableEntry(owner, own), send(s, 'POST', '/api/batches/draft', org, {})),
+  },
+  'POST /api/batches/:id/submit': {
+    permission: { fn: 'batch.submit' },
+    ok: 200,
+    call: async (s, org) => send(s, 'POST', `/api/batches/${await batch('draft')}/submit`, org),
+  },
+  'POST /api/batches/:id/discard': {
+    permission: { fn: 'batch.discard' },
+    ok: 200,
+    call: async (s, org) => send(s, 'POST', `/api/batches/${await batch('draft')}/discard`, org),
+  },
+  'POST /api/batches/:id/approve': {
+    permission: { fn: 'batch.approve' },
+    ok: 200,
+    call: async (s, org) => send(s, 'POST', `/api/batches/${await batch('submitted')}/approve`, org),
+  },
+  'POST /api/batches/:id/reject': {
+    permission: { fn: 'batch.reject' },
+    ok: 200,
+    call: async (s, org) => send(s, 'POST', `/api/batches/${await batch('submitted')}/reject`, org, { reason: 'matrix' }),
+  },
+  'GET /api/batches/:id/export': {
+    permission: { fn: 'batch.export' },
+    ok: 200,
+    call: async (s, org) => {
+      const res = await fetch(`${baseUrl()}/api/batches/${await batch('approved')}/export?format=generic-csv`, {
+        headers: { 'x-organization-id': String(org), ...(s ? { cookie: s.cookie } : {}) },
+      })
+      const text = await res.text()
+      return { status: res.status, body: text.startsWith('{') ? JSON.parse(text) : text, headers: res.headers }
+    },
+  },
+  'POST /api/batches/:id/mark-paid': {
+    permission: { fn: 'batch.mark_paid' },
+    ok: 200,
+    call: async (s, org) =>
+      send(s, 'POST', `/api/batches/${await batch('exported')}/mark-paid`, org, { paymentReference: 'EM-1', paidOn: '2026-03-01' }),
+  },
+  'GET /api/batches/:id/review': {
+    permission: 'member',
+    ok: 200,
+    call: async (s, org) => send(s, 'GET', `/api/batches/${await batch('draft')}/review`, org),
+  },
+  'GET /api/batches/export-templates': {
+    permission: { fn: 'batch.export_template' },
+    ok: 200,
+    call: (s, org) => send(s, 'GET', '/api/batches/export-templates', org),
+  },
+  'POST /api/batches/export-templates': {
+    permission: { fn: 'batch.export_template' },
+    ok: 201,
+    call: (s, org) =>
+      send(s, 'POST', '/api/batches/export-templates', org, { name: 'Matrix', options: { columns: [{ field: 'amount' }] } }),
+  },
+  'DELETE /api/batches/export-templates/:templateId': {
+    permission: { fn: 'batch.export_template' },
+    ok: 200,
+    call: async (s, org) => {
+      const made = await sessions
+        .get('finance')!
+        .request('POST', '/api/batches/export-templates', { name: 'Doomed', options: { columns: [{ field: 'amount' }] } })
+      return send(s, 'DELETE', `/api/batches/export-templates/${made.body.template.id}`, org)
+    },
   },
   'POST /api/flags/:id/decision': {
     permission: { fn: 'flag.decide' },
@@ -153,6 +222,8 @@ const ROUTES: Record<string, RouteRow> = {
     },
   },
 }
+
+const batch = (state: 'draft' | 'submitted' | 'approved' | 'exported') => batchInState(owner, own, (role) => sessions.get(role)!, state)
 
 async function anyPartner(): Promise<number> {
   return (await owner.query<{ id: number }>(`select min(id) as id from partners where organization_id = $1`, [own])).rows[0]!.id

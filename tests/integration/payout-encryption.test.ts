@@ -22,8 +22,9 @@ let ops: Session
 let finance: Session
 let org: number
 const tag = randomUUID().slice(0, 6).toUpperCase()
-const IBAN = 'DE89370400440532013000'
-const ACCOUNT = '000123456789'
+// Valid IBANs no other test or fixture uses, so the dump check can only find these rows.
+const IBAN = 'GB33BUKB20201555555555'
+const ACCOUNT = '004455667788'
 const PAYPAL = `paid.${tag.toLowerCase()}@paypal.test`
 const ring = keyringFromEnv({ PAYOUT_ENCRYPTION_KEY: TEST_PAYOUT_KEY, PAYOUT_ENCRYPTION_KEY_ID: 'test1' })
 let partnerId: number
@@ -60,7 +61,7 @@ test('stored encrypted under the configured key; the API shows only the last 4',
   }
   expect(decryptPayout(rows[0].payout_details_iban, ring)).toBe(IBAN)
   const read = await ops.request('GET', `/api/partners/${partnerId}`)
-  expect(read.body.payoutDetails).toMatchObject({ iban: '•••• 3000', accountNumber: '•••• 6789' })
+  expect(read.body.payoutDetails).toMatchObject({ iban: '•••• 5555', accountNumber: '•••• 7788' })
   expect(read.body.payoutEmail).toBe('•••• test')
 })
 
@@ -92,22 +93,26 @@ test('the full details are revealed to finance, audited, and refused to ops', as
 })
 
 test('a partner list import stores bank details encrypted too', async () => {
-  const res = await upload(ops, `name,code,iban,payout_email\nImported ${tag},ENC${tag},GB82WEST12345698765432,imp.${tag}@pay.test\n`, {
-    kind: 'partners',
-    fileName: `enc-${tag}.csv`,
-  })
+  const res = await upload(
+    ops,
+    `name,code,iban,payout_email\nImported ${tag},ENC${tag},FR1420041010050500013M02606,imp.${tag}@pay.test\n`,
+    {
+      kind: 'partners',
+      fileName: `enc-${tag}.csv`,
+    },
+  )
   expect(res.status, JSON.stringify(res.body)).toBe(201)
   const { rows } = await owner.query(
     `select p.payout_details_iban, p.payout_email from partners p join partner_codes c on c.partner_id = p.id where c.code = $1`,
     [`ENC${tag}`],
   )
   expect(rows[0].payout_details_iban).toMatch(/^pl1:/)
-  expect(decryptPayout(rows[0].payout_details_iban, ring)).toBe('GB82WEST12345698765432')
+  expect(decryptPayout(rows[0].payout_details_iban, ring)).toBe('FR1420041010050500013M02606')
   const audit = await owner.query(
     `select changes::text from audit_events where organization_id = $1 and action = 'partner.created' order by id desc limit 1`,
     [org],
   )
-  expect(audit.rows[0].changes).not.toContain('GB82WEST12345698765432')
+  expect(audit.rows[0].changes).not.toContain('FR1420041010050500013M02606')
 })
 
 test('a dump of the database holds no plain payout detail', async () => {
@@ -127,7 +132,7 @@ test('a dump of the database holds no plain payout detail', async () => {
     dump = rows[0].dump
   }
   expect(dump).toContain(`Secret ${tag}`)
-  for (const secret of [IBAN, ACCOUNT, PAYPAL, 'GB82WEST12345698765432']) expect(dump).not.toContain(secret)
+  for (const secret of [IBAN, ACCOUNT, PAYPAL, 'FR1420041010050500013M02606']) expect(dump).not.toContain(secret)
 })
 
 test('rotating the key re-encrypts every value; the old key still reads until then', async () => {
