@@ -1,6 +1,6 @@
 import { sql } from '@payloadcms/db-postgres'
 
-import { amount, id, plain, text, writeCsv, type Cell } from '../ledger/export/csv-safety'
+import { amount, plain, text, writeCsv, type Cell } from '../ledger/export/csv-safety'
 import { formatMinor } from '../ledger'
 import { BALANCE_STATUSES, negativeBalances, type BalanceStatus } from './ledger/balances'
 import { asDate, minor, type LedgerContext } from './ledger/context'
@@ -279,13 +279,13 @@ export function reconciliationCsv(r: Reconciliation, origin: string): string {
         ? plain('')
         : check.differenceMinor != null
           ? amount(formatMinor(BigInt(check.differenceMinor), cur))
-          : id(String(check.difference ?? '')),
+          : plain(String(check.difference ?? '')),
       text(check.ok ? '' : check.note),
       plain(origin + href),
     ])
   for (const i of r.imports) {
     const accounted = OUTCOMES.reduce((s, k) => s + i.outcomes[k], 0)
-    row('import rows', `${i.fileName} (import ${i.importId})`, '', id(String(i.rowsIn)), id(String(accounted)), i.check, i.href)
+    row('import rows', `${i.fileName} (import ${i.importId})`, '', plain(String(i.rowsIn)), plain(String(accounted)), i.check, i.href)
   }
   for (const p of r.period) {
     row(
