@@ -61,8 +61,8 @@ function conversionsCsv(partners: DemoPartner[]): { csv: string; orders: Map<str
         const cents = (n * 37) % 100
         const dollars = 25 + ((n * 53 + pi * 17) % 190)
         const amount = `${dollars}.${String(cents).padStart(2, '0')}`
-        rows.push(`${p.code},SHOP-${5000 + n},${amount},${month}-${day},USD,buyer${n}@mail.example`)
-        orders.set(p.code, [...(orders.get(p.code) ?? []), { id: `SHOP-${5000 + n}`, amount }])
+        rows.push(`${p.code},#${15000 + n},${amount},${month}-${day},USD,buyer${n}@mail.example`)
+        orders.set(p.code, [...(orders.get(p.code) ?? []), { id: `#${15000 + n}`, amount }])
       }
     })
   })
@@ -70,14 +70,14 @@ function conversionsCsv(partners: DemoPartner[]): { csv: string; orders: Map<str
   const trailFirst = orders.get('TRAIL15')![0]!
   rows.push(
     // A self-referral (the partner's own email) and an employee buying through a link: both held for review.
-    `MAYA,SHOP-6001,89.00,2026-11-10,USD,${maya.email}`,
-    `https://shop.example/?ref=jane10,SHOP-6002,120.00,2026-11-12,USD,alex@demo-outfitters.example`,
+    `MAYA,#16001,89.00,2026-11-10,USD,${maya.email}`,
+    `https://shop.example/?ref=jane10,#16002,120.00,2026-11-12,USD,alex@demo-outfitters.example`,
     // A code nobody owns yet: it waits in the unattributed queue.
-    `SPRING25,SHOP-6003,64.00,2026-11-14,USD,`,
-    `SPRING25,SHOP-6004,38.50,2026-11-15,USD,`,
+    `SPRING25,#16003,64.00,2026-11-14,USD,`,
+    `SPRING25,#16004,38.50,2026-11-15,USD,`,
     // The same order twice, and a row with an amount nobody can read.
     `TRAIL15,${trailFirst.id},${trailFirst.amount},2026-05-01,USD,`,
-    `CYCLE5,SHOP-6005,12.345,2026-11-16,USD,`,
+    `CYCLE5,#16005,12.345,2026-11-16,USD,`,
   )
   return { csv: rows.join('\n') + '\n', orders }
 }
@@ -131,7 +131,7 @@ export async function seedDemoLedger(
     // A partial refund inside the hold: the commission is reduced before it is ever payable.
     `${orders.get('JANE10')!.at(-1)!.id},10.00,2026-11-20,USD`,
     // An order we never saw: it waits in the unmatched queue.
-    'SHOP-9999,15.00,2026-11-21,USD',
+    '#19999,15.00,2026-11-21,USD',
   ]
   await importRefunds(req, file('demo-refunds-2026.csv', refunds.join('\n') + '\n'))
 }

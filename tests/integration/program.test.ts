@@ -193,7 +193,7 @@ describe('GET /api/reconciliation', () => {
     for (const b of batches) expect(b.check, b.reference).toEqual({ ok: true })
     expect(batches[0].exports).toHaveLength(1)
     expect(batches[0].exports[0].check).toEqual({ ok: true })
-    expect(res.body.conversions.failing.filter((c: { orderId: string }) => c.orderId.startsWith('SHOP-'))).toEqual([])
+    expect(res.body.conversions.failing.filter((c: { orderId: string }) => c.orderId.startsWith('#1'))).toEqual([])
     // Pat Lee's clawback after payout: a negative balance, listed, not an identity failure.
     expect(res.body.negativeBalances.map((n: { partnerName: string }) => n.partnerName)).toContain('Pat Lee Deals')
   })
