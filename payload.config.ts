@@ -22,6 +22,7 @@ import { Refunds } from './src/collections/Refunds'
 import { Users } from './src/collections/Users'
 import { outboxAdapter } from './src/email/outbox-adapter'
 import { invitationsEndpoint } from './src/endpoints/invitations'
+import { dashboardEndpoint, reconciliationEndpoint } from './src/endpoints/program'
 
 const dirname = path.dirname(fileURLToPath(import.meta.url))
 
@@ -56,11 +57,29 @@ export default buildConfig({
     components: {
       // In the header so the active organization is always in view, even with the nav closed.
       actions: ['/src/components/OrganizationSwitcher#OrganizationSwitcher'],
-      beforeNavLinks: ['/src/components/import/ImportNavLink#ImportNavLink'],
+      beforeNavLinks: [
+        '/src/components/import/ImportNavLink#ImportNavLink',
+        {
+          path: '/src/components/program/NavLink#ProgramNavLink',
+          clientProps: { href: '/admin/reconciliation', label: 'Reconciliation', id: 'nav-reconciliation' },
+        },
+        {
+          path: '/src/components/program/NavLink#ProgramNavLink',
+          clientProps: { href: '/admin/setup', label: 'Program set-up', id: 'nav-setup' },
+        },
+      ],
+      // The organization's dashboard above Payload's collection cards; sends a new admin to the set-up first.
+      beforeDashboard: ['/src/components/program/Dashboard#Dashboard'],
       views: {
         importWizard: { Component: '/src/components/import/ImportView#ImportView', path: '/import', exact: true },
         // The manager's decision screen for a payout batch (src/components/BatchReview.tsx).
         batchReview: { Component: '/src/components/BatchReviewView#BatchReviewView', path: '/batches/:id/review' },
+        programSetup: { Component: '/src/components/program/SetupView#SetupView', path: '/setup', exact: true },
+        reconciliation: {
+          Component: '/src/components/program/ReconciliationView#ReconciliationView',
+          path: '/reconciliation',
+          exact: true,
+        },
       },
     },
   },
@@ -81,7 +100,7 @@ export default buildConfig({
     Outbox,
     Imports,
   ],
-  endpoints: [invitationsEndpoint],
+  endpoints: [invitationsEndpoint, dashboardEndpoint, reconciliationEndpoint],
   db: postgresAdapter({
     pool: {
       connectionString: process.env.DATABASE_URL,

@@ -190,7 +190,7 @@ export interface Organization {
   slug: string;
   createdBy?: (number | null) | User;
   /**
-   * Program rules (currency, hold days, rates, fraud switches). Changes are audited.
+   * Program rules (currency, hold days, rates, fraud switches). Changes are audited. Easier: the Program set-up view.
    */
   settings?:
     | {

@@ -5,7 +5,9 @@ import { roleMayCall } from '../access/roles'
 import { resolveTenant } from '../access/tenant'
 import { closeTenantTransaction, openTenantTransaction, setTenantSettings } from '../db/rls-transaction'
 import { transactionDb } from '../db/session'
+import { getSettingsEndpoint, putSettingsEndpoint } from '../endpoints/program'
 import { diffDocs } from '../hooks/audit-changes'
+import { parseProgramSettings } from '../ledger/settings'
 import { writeAudit } from '../services/audit'
 
 /**
@@ -33,6 +35,8 @@ export const Organizations: CollectionConfig = {
     },
     delete: () => false,
   },
+  // The set-up interview saves through PUT /settings (validated, audited leaf by leaf).
+  endpoints: [getSettingsEndpoint, putSettingsEndpoint],
   hooks: {
     beforeOperation: [openTenantTransaction],
     afterOperation: [closeTenantTransaction],
@@ -80,7 +84,15 @@ export const Organizations: CollectionConfig = {
     {
       name: 'settings',
       type: 'json',
-      admin: { description: 'Program rules (currency, hold days, rates, fraud switches). Changes are audited.' },
+      admin: {
+        description: 'Program rules (currency, hold days, rates, fraud switches). Changes are audited. Easier: the Program set-up view.',
+      },
+      // The same schema the ledger reads with: a setting it would refuse is refused here too.
+      validate: (value: unknown) => {
+        if (value == null) return true
+        const parsed = parseProgramSettings(value)
+        return parsed.ok || parsed.issues.map((i) => `${i.path || 'settings'}: ${i.message}`).join('; ')
+      },
     },
   ],
 }

@@ -33,6 +33,7 @@ describe('defaults from ledger-rules.md', () => {
     ['minimum payout 0', d.minPayoutMinor, 0n],
     ['default rule 10%', d.defaultRule, { kind: 'percent', rateBps: 1000n }],
     ['no second approver threshold', d.secondApproverThresholdMinor, null],
+    ['payout export: the generic CSV', d.payoutExportFormat, 'generic-csv'],
     ['self-referral email on', d.fraud.selfReferralEmail, { enabled: true }],
     ['employee partner on', d.fraud.employeePartner, { enabled: true }],
     ['employee domain on, no domains', d.fraud.employeeDomain, { enabled: true, ownDomains: [] }],
@@ -98,6 +99,7 @@ describe('parseProgramSettings', () => {
     ['rate over 100%', { defaultRule: { kind: 'percent', rateBps: 10001 } }, 'defaultRule.rateBps'],
     ['fractional rate', { defaultRule: { kind: 'percent', rateBps: '12.5' } }, 'defaultRule.rateBps'],
     ['unknown rule kind', { defaultRule: { kind: 'bonus' } }, 'defaultRule.kind'],
+    ['unknown export format', { payoutExportFormat: 'sage' }, 'payoutExportFormat'],
     [
       'tiers not ascending',
       {
@@ -128,6 +130,7 @@ describe('parseProgramSettings', () => {
     const s = parsed({
       minPayoutMinor: '5000',
       secondApproverThresholdMinor: '1000000',
+      payoutExportFormat: 'xero',
       defaultRule: {
         kind: 'tiered',
         tiers: [

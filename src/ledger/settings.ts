@@ -8,6 +8,7 @@ import { z } from 'zod'
 import { isIsoDate, isValidTimeZone } from './calendar'
 import type { CommissionRule, RateHistoryEntry } from './commission'
 import { isKnownCurrency } from './currency'
+import { isExportFormatId, type ExportFormatId } from './export'
 import { fromStoredMinor, type RoundingMode } from './money'
 
 export interface FraudSettings {
@@ -57,6 +58,8 @@ export interface ProgramSettings {
   readonly defaultRule: CommissionRule
   /** Batches whose total exceeds this need a second manager; null: never. */
   readonly secondApproverThresholdMinor: bigint | null
+  /** The AP file finance uploads; offered first when a batch is exported. */
+  readonly payoutExportFormat: ExportFormatId
   readonly fraud: FraudSettings
   readonly exports: ExportSettings
 }
@@ -81,6 +84,7 @@ export const DEFAULT_PROGRAM_SETTINGS: ProgramSettings = deepFreeze({
   minPayoutMinor: 0n,
   defaultRule: { kind: 'percent', rateBps: 1000n },
   secondApproverThresholdMinor: null,
+  payoutExportFormat: 'generic-csv',
   fraud: {
     selfReferralEmail: { enabled: true },
     employeePartner: { enabled: true },
@@ -174,6 +178,11 @@ export const programSettingsSchema = z.strictObject({
   minPayoutMinor: nonNegativeMinor.default(0n),
   defaultRule: commissionRuleSchema.default(() => ({ kind: 'percent' as const, rateBps: 1000n })),
   secondApproverThresholdMinor: nonNegativeMinor.nullable().default(null),
+  payoutExportFormat: z
+    .string()
+    .refine(isExportFormatId, 'unknown export format')
+    .transform((f) => f as ExportFormatId)
+    .default('generic-csv'),
   fraud: z
     .strictObject({
       selfReferralEmail: z.strictObject({ enabled }).prefault({}),

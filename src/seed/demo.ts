@@ -3,6 +3,7 @@ import type { Payload } from 'payload'
 
 import { ROLES, type Role } from '../access/roles'
 import { systemContext } from '../access/tenant'
+import { seedDemoLedger, seedSettings, type DemoPartner } from './demo-ledger'
 
 export interface SeededUser {
   email: string
@@ -77,12 +78,16 @@ export async function seedDemo(payload: Payload, opts: { password?: string } = {
     await payload.update({ collection: 'users', id: created.get(u.role)!.id, data: { activeOrganization: org.id }, overrideAccess: true })
   }
 
-  await seedProgram(payload, org.id, ctx, [
+  // Both organizations start with saved program rules, so their admins land on the dashboard.
+  await seedSettings(payload, org.id, ctx, { ownDomains: ['demo-outfitters.example'] })
+  await seedSettings(payload, org2.id, ctx2, {})
+  const partners = await seedProgram(payload, org.id, ctx, [
     ['Jane Doe Media', 'jane@janedoe.example', 'JANE10', 'paypal'],
     ['Trail Runners Club', 'club@trailrunners.example', 'TRAIL15', 'bank'],
     ['Maya Okafor', 'maya@okafor.example', 'MAYA', 'wise'],
   ])
   await seedProgram(payload, org2.id, ctx2, [['Northwind Insider', 'insider@northwind.example', 'NORTH5', 'paypal']])
+  await seedDemoLedger(payload, org.id, partners, { preparer: created.get('ops')!.id, approver: created.get('manager')!.id })
   return { created: true, organizationId: org.id, secondOrganizationId: org2.id, users }
 }
 
@@ -91,14 +96,16 @@ async function seedProgram(
   organization: number,
   context: Record<string, unknown>,
   partners: [string, string, string, 'paypal' | 'bank' | 'wise'][],
-) {
+): Promise<DemoPartner[]> {
   let order = 1000 * organization
+  const out: DemoPartner[] = []
   for (const [name, email, code, payoutMethod] of partners) {
     const partner = await payload.create({
       collection: 'partners',
-      data: { name, email, status: 'active', payoutMethod, payoutEmail: email, organization },
+      data: { name, email, status: 'active', payoutMethod, payoutEmail: email, organization, ...PARTNER_DETAILS[code] },
       context: { ...context },
     })
+    out.push({ id: partner.id, name, code, email })
     await payload.create({ collection: 'partner-codes', data: { code, partner: partner.id, organization }, context: { ...context } })
     for (let i = 0; i < 4; i++) {
       order++
@@ -134,4 +141,26 @@ async function seedProgram(
     },
     context: { ...context },
   })
+  return out
+}
+
+/** Payout details and rate history of the demo's first partners, so batches and exports have payees. */
+const PARTNER_DETAILS: Record<string, Record<string, unknown>> = {
+  JANE10: {
+    rateHistory: [
+      { effectiveFrom: '2026-01-01', rule: { kind: 'percent', rateBps: 1000 }, version: '1' },
+      { effectiveFrom: '2026-09-01', rule: { kind: 'percent', rateBps: 1250 }, version: '2' },
+    ],
+  },
+  TRAIL15: {
+    payoutDetails: {
+      holderName: 'Trail Runners Club LLC',
+      routingNumber: '021000021',
+      accountNumber: '000123456789',
+      accountType: 'checking',
+    },
+    rateHistory: [{ effectiveFrom: '2026-01-01', rule: { kind: 'percent', rateBps: 1500 }, version: '1' }],
+  },
+  MAYA: { payoutDetails: { holderName: 'Maya Okafor', iban: 'GB33BUKB20201555555555', bic: 'BUKBGB22' } },
+  NORTH5: {},
 }

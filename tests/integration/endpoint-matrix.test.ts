@@ -221,6 +221,26 @@ const ROUTES: Record<string, RouteRow> = {
       return { status: res.status, body: text.startsWith('{') ? JSON.parse(text) : text, headers: res.headers }
     },
   },
+  'GET /api/organizations/settings': {
+    permission: { fn: 'ledger.read' },
+    ok: 200,
+    call: (s, org) => send(s, 'GET', '/api/organizations/settings', org),
+  },
+  'PUT /api/organizations/settings': {
+    permission: { fn: 'organization.update' },
+    ok: 200,
+    // The stored settings put back unchanged: the demo's rules stay as other files expect them.
+    call: async (s, org) => {
+      const { rows } = await owner.query(`select settings from organizations where id = $1`, [own])
+      return send(s, 'PUT', '/api/organizations/settings', org, rows[0].settings)
+    },
+  },
+  'GET /api/dashboard': { permission: { fn: 'ledger.read' }, ok: 200, call: (s, org) => send(s, 'GET', '/api/dashboard', org) },
+  'GET /api/reconciliation': {
+    permission: { fn: 'ledger.read' },
+    ok: 200,
+    call: (s, org) => send(s, 'GET', '/api/reconciliation?from=2026-01-01', org),
+  },
 }
 
 const batch = (state: 'draft' | 'submitted' | 'approved' | 'exported') => batchInState(owner, own, (role) => sessions.get(role)!, state)

@@ -5,9 +5,13 @@ import { BatchDraftButton as BatchDraftButton_5aa12277b5653c0e72e47ee83de171f8 }
 import { AuditTrailTools as AuditTrailTools_e85e75806e962e0c4c3b985a35a36c2c } from '../../../../src/components/AuditTrailTools'
 import { ImportListLink as ImportListLink_35a8fa4b1ea87661e8276e1caac0ad4c } from '../../../../src/components/import/ImportNavLink'
 import { OrganizationSwitcher as OrganizationSwitcher_3fb42f7121625b1c9535cfc0905831f5 } from '../../../../src/components/OrganizationSwitcher'
+import { Dashboard as Dashboard_3b2b567ff1fac3d3c0aea12d559a6e0b } from '../../../../src/components/program/Dashboard'
 import { ImportNavLink as ImportNavLink_35a8fa4b1ea87661e8276e1caac0ad4c } from '../../../../src/components/import/ImportNavLink'
+import { ProgramNavLink as ProgramNavLink_627a1512f664d10b76f2024c3c2eef7f } from '../../../../src/components/program/NavLink'
 import { ImportView as ImportView_23fc3d858de5b3b49d2f8f18a6d0dbb0 } from '../../../../src/components/import/ImportView'
 import { BatchReviewView as BatchReviewView_8f66538d41a4270236711f8583dc3937 } from '../../../../src/components/BatchReviewView'
+import { SetupView as SetupView_7876ef385937608652c5669cf1e0b8cc } from '../../../../src/components/program/SetupView'
+import { ReconciliationView as ReconciliationView_1fbb9d31a79630c8179d350a2001a785 } from '../../../../src/components/program/ReconciliationView'
 import { CollectionCards as CollectionCards_f9c02e79a4aed9a3924487c0cd4cafb1 } from '@payloadcms/next/rsc'
 
 /** @type import('payload').ImportMap */
@@ -19,8 +23,12 @@ export const importMap = {
   "/src/components/AuditTrailTools#AuditTrailTools": AuditTrailTools_e85e75806e962e0c4c3b985a35a36c2c,
   "/src/components/import/ImportNavLink#ImportListLink": ImportListLink_35a8fa4b1ea87661e8276e1caac0ad4c,
   "/src/components/OrganizationSwitcher#OrganizationSwitcher": OrganizationSwitcher_3fb42f7121625b1c9535cfc0905831f5,
+  "/src/components/program/Dashboard#Dashboard": Dashboard_3b2b567ff1fac3d3c0aea12d559a6e0b,
   "/src/components/import/ImportNavLink#ImportNavLink": ImportNavLink_35a8fa4b1ea87661e8276e1caac0ad4c,
+  "/src/components/program/NavLink#ProgramNavLink": ProgramNavLink_627a1512f664d10b76f2024c3c2eef7f,
   "/src/components/import/ImportView#ImportView": ImportView_23fc3d858de5b3b49d2f8f18a6d0dbb0,
   "/src/components/BatchReviewView#BatchReviewView": BatchReviewView_8f66538d41a4270236711f8583dc3937,
+  "/src/components/program/SetupView#SetupView": SetupView_7876ef385937608652c5669cf1e0b8cc,
+  "/src/components/program/ReconciliationView#ReconciliationView": ReconciliationView_1fbb9d31a79630c8179d350a2001a785,
   "@payloadcms/next/rsc#CollectionCards": CollectionCards_f9c02e79a4aed9a3924487c0cd4cafb1
 }
