@@ -23,7 +23,7 @@ export function tenantCollection(
     // are guarded by the database and the state machine instead.
     lockDocuments: false,
     access: tenantAccess(config.slug),
-    fields: [...fields, organizationField],
+    fields: [...fields.map(jsonAsText), organizationField],
     hooks: {
       ...hooks,
       beforeOperation: [openTenantTransaction, ...(hooks.beforeOperation ?? [])],
@@ -51,4 +51,13 @@ export function moneyField(name: string, extra: Partial<Field> = {}): Field {
       components: { Cell: '/src/components/MoneyCell#MoneyCell' },
     },
   } as Field
+}
+
+/** JSON fields render as text (src/components/JsonTextField.tsx) unless they bring their own component. */
+export function jsonAsText(field: Field): Field {
+  if (field.type !== 'json' || field.admin?.components?.Field) return field
+  return {
+    ...field,
+    admin: { ...field.admin, components: { ...field.admin?.components, Field: '/src/components/JsonTextField#JsonTextField' } },
+  }
 }

@@ -1,3 +1,4 @@
+import { JsonTextField as JsonTextField_1dceb8ad4aa93e1401fdb932747d5b66 } from '../../../../src/components/JsonTextField'
 import { InviteMember as InviteMember_e26c9052f4a43e042c51374162081516 } from '../../../../src/components/InviteMember'
 import { MoneyCell as MoneyCell_9d971ea98a6e4b043ef55920f787f459 } from '../../../../src/components/MoneyCell'
 import { BatchReferenceCell as BatchReferenceCell_278cecd92210b9c751cd9dc717975767 } from '../../../../src/components/BatchReferenceCell'
@@ -16,6 +17,7 @@ import { CollectionCards as CollectionCards_f9c02e79a4aed9a3924487c0cd4cafb1 } f
 
 /** @type import('payload').ImportMap */
 export const importMap = {
+  "/src/components/JsonTextField#JsonTextField": JsonTextField_1dceb8ad4aa93e1401fdb932747d5b66,
   "/src/components/InviteMember#InviteMember": InviteMember_e26c9052f4a43e042c51374162081516,
   "/src/components/MoneyCell#MoneyCell": MoneyCell_9d971ea98a6e4b043ef55920f787f459,
   "/src/components/BatchReferenceCell#BatchReferenceCell": BatchReferenceCell_278cecd92210b9c751cd9dc717975767,
