@@ -20,6 +20,7 @@ import { Partners } from './src/collections/Partners'
 import { PayoutExports } from './src/collections/PayoutExports'
 import { Refunds } from './src/collections/Refunds'
 import { Users } from './src/collections/Users'
+import { withTenantReads } from './src/db/tenant-adapter'
 import { outboxAdapter } from './src/email/outbox-adapter'
 import { invitationsEndpoint } from './src/endpoints/invitations'
 
@@ -76,17 +77,20 @@ export default buildConfig({
     Imports,
   ],
   endpoints: [invitationsEndpoint],
-  db: postgresAdapter({
-    pool: {
-      connectionString: process.env.DATABASE_URL,
-      max: Number(process.env.DATABASE_POOL_MAX ?? 10),
-      // A starved pool fails the request with an error instead of hanging it.
-      connectionTimeoutMillis: 15_000,
-    },
-    // Schema changes only through checked-in migrations, never by push.
-    push: false,
-    migrationDir: path.resolve(dirname, 'migrations'),
-  }),
+  // Reads Payload makes straight through the adapter get the request's tenant too (see the module).
+  db: withTenantReads(
+    postgresAdapter({
+      pool: {
+        connectionString: process.env.DATABASE_URL,
+        max: Number(process.env.DATABASE_POOL_MAX ?? 10),
+        // A starved pool fails the request with an error instead of hanging it.
+        connectionTimeoutMillis: 15_000,
+      },
+      // Schema changes only through checked-in migrations, never by push.
+      push: false,
+      migrationDir: path.resolve(dirname, 'migrations'),
+    }),
+  ),
   email: emailAdapter(),
   graphQL: { disable: true },
   telemetry: false,
