@@ -57,6 +57,17 @@ export default buildConfig({
     components: {
       // In the header so the active organization is always in view, even with the nav closed.
       actions: ['/src/components/OrganizationSwitcher#OrganizationSwitcher'],
+      afterNavLinks: ['/src/components/review/ReviewNavLinks#ReviewNavLinks'],
+      // The review queues; each view checks the session itself (Payload leaves custom views public).
+      views: {
+        reviewFlags: { path: '/review/flags', Component: '/src/components/review/ReviewViews#FlagsReviewView' },
+        reviewUnattributed: { path: '/review/unattributed', Component: '/src/components/review/ReviewViews#UnattributedReviewView' },
+        reviewRefunds: { path: '/review/refunds', Component: '/src/components/review/ReviewViews#RefundsReviewView' },
+        reviewNegativeBalances: {
+          path: '/review/negative-balances',
+          Component: '/src/components/review/ReviewViews#NegativeBalancesReviewView',
+        },
+      },
     },
   },
   collections: [

@@ -49,5 +49,7 @@ export const Partners = tenantCollection({
       },
       validate: validateRateHistory,
     },
+    // Display only (no column): balance by status, the latest ledger lines and the statement download.
+    { name: 'ledger', type: 'ui', admin: { components: { Field: '/src/components/ledger/PartnerLedger#PartnerLedger' } } },
   ],
 })
