@@ -39,6 +39,9 @@ export const Partners = tenantCollection({
     { name: 'payoutMethod', type: 'select', options: options(['paypal', 'wise', 'bank', 'other']) },
     { name: 'payoutEmail', type: 'email' },
     { name: 'currency', type: 'text', defaultValue: 'USD', maxLength: 3 },
+    // Display only (no column): balance by status, the latest ledger lines and the statement download,
+    // above the payout details so finance sees the money without scrolling past bank fields.
+    { name: 'ledger', type: 'ui', admin: { components: { Field: '/src/components/ledger/PartnerLedger#PartnerLedger' } } },
     payoutDetails,
     {
       name: 'rateHistory',
@@ -49,7 +52,5 @@ export const Partners = tenantCollection({
       },
       validate: validateRateHistory,
     },
-    // Display only (no column): balance by status, the latest ledger lines and the statement download.
-    { name: 'ledger', type: 'ui', admin: { components: { Field: '/src/components/ledger/PartnerLedger#PartnerLedger' } } },
   ],
 })

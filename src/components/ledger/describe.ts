@@ -14,7 +14,10 @@ type Obj = { [k: string]: Json }
 export function money(minor: unknown, currency: unknown): string {
   const cur = typeof currency === 'string' ? currency : ''
   const raw = typeof minor === 'number' ? (Number.isSafeInteger(minor) ? String(minor) : '') : typeof minor === 'string' ? minor : ''
-  if (!/^-?\d+$/.test(raw) || !isKnownCurrency(cur)) return minor == null ? '' : `${String(minor)} ${cur}`.trim()
+  if (minor == null) return ''
+  // Without a known currency the decimals are unknown: say so rather than print cents as units.
+  if (/^-?\d+$/.test(raw) && !isKnownCurrency(cur)) return `${raw} minor units${cur ? ` ${cur}` : ''}`
+  if (!/^-?\d+$/.test(raw)) return `${String(minor)} ${cur}`.trim()
   return `${formatMinor(BigInt(raw), cur)} ${cur}`
 }
 
@@ -162,6 +165,7 @@ export function describeEvidence(rule: unknown, evidence: unknown): string[] {
     case 'order_on_multiple_codes':
       return [`Order ${str(e.orderId) ?? '?'} appears under ${Array.isArray(e.codes) ? e.codes.length : '?'} codes: ${list(e.codes)}`]
     case 'velocity':
+      if (e.countOnDay == null) return ['Unusually many orders in one day (no counts recorded with the flag).']
       return [
         `${str(e.countOnDay) ?? '?'} orders on ${str(e.day) ?? '?'}, against ${str(e.trailingTotal) ?? '?'} in the ${str(e.trailingDays) ?? '?'} days before`,
         `flagged above ${str(e.minPerDay) ?? '?'} a day and ${str(e.multiple) ?? '?'}× the daily average`,

@@ -99,7 +99,7 @@ export function ReasonAction({
   if (!open) {
     return (
       <Button
-        buttonStyle={buttonStyle}
+        buttonStyle={buttonStyle === 'primary' ? 'primary' : 'secondary'}
         size="small"
         margin={false}
         onClick={() => setOpen(true)}

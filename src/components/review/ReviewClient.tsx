@@ -74,7 +74,7 @@ export function FlagsReview({ canDecide }: { canDecide: boolean }) {
       {flags.error ? <Notice kind="error">{flags.error}</Notice> : null}
       {flags.data && flags.data.docs.length === 0 ? <Muted>No open flags.</Muted> : null}
       {flags.data && flags.data.docs.length > 0 ? (
-        <DataTable head={['Rule and evidence', 'Conversion', 'Partner', 'Held', 'Decision']} testId="flags-table">
+        <DataTable head={['Rule and evidence', 'Conversion', 'Partner', 'Commission', 'Decision']} testId="flags-table">
           {flags.data.docs.map((f) => {
             const conv = obj(f.conversion)
             const partner = obj(f.partner)
@@ -348,7 +348,9 @@ export function RefundsReview({ canAssign }: { canAssign: boolean }) {
               <td>
                 <StatusPill status={r.status} />
               </td>
-              <td>{r.status === 'ambiguous' ? 'the order is under several codes' : (r.note ?? '').replace(/_/g, ' ')}</td>
+              <td>
+                {r.status === 'ambiguous' ? 'the order is under several codes' : (r.note ?? 'no order with this id yet').replace(/_/g, ' ')}
+              </td>
               <td>
                 {r.status === 'ambiguous' && canAssign ? (
                   <ChooseConversion
