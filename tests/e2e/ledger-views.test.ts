@@ -32,6 +32,7 @@ let partnerId: number
 let otherPartnerId: number
 const conversions: Record<string, number> = {}
 let flagId: number
+let ambiguous: { refundId: number; conversionId: number }
 
 async function one<T = Record<string, unknown>>(text: string, values: unknown[]): Promise<T> {
   return (await owner.query(text, values)).rows[0] as T
@@ -85,7 +86,7 @@ beforeAll(async () => {
   for (const r of rows) conversions[r.order_id] = r.id
   flagId = (await one<{ id: number }>(`select id from flags where conversion_id = $1`, [conversions[order(3)]])).id
   // Something to show in the refunds and negative-balance views.
-  await ambiguousRefund(owner, org)
+  ambiguous = await ambiguousRefund(owner, org)
   await negativeBalancePartnerId(owner, org)
 })
 
@@ -197,6 +198,7 @@ describe('the ledger views', () => {
     await page.getByTestId('statement-from').fill('2020-01-01')
     const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10)
     await page.getByTestId('statement-to').fill(tomorrow)
+    await page.evaluate(() => window.scrollTo(0, 0))
     await screenshot(page, 'ledger-partner')
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('statement-download').click()])
     expect(download.suggestedFilename()).toBe(`partner-${partnerId}-statement-2020-01-01-${tomorrow}.csv`)
@@ -236,7 +238,7 @@ describe('the ledger views', () => {
     expect(errors).toEqual([])
   })
 
-  test('the refunds and negative-balance queues render their rows with formatted money', async () => {
+  test('the negative-balance queue shows its rows; ops chooses the conversion an ambiguous refund belongs to', async () => {
     const { page, errors } = await newPage(browser)
     await loginInBrowser(page, 'manager@demo.test')
     await open(page, '/admin/review/negative-balances')
@@ -244,10 +246,25 @@ describe('the ledger views', () => {
     // The fixture partner: a 1.00 pending accrual and a -5.00 adjustment.
     expect(await page.getByTestId('negative-table').textContent()).toContain('-4.00 USD')
     await screenshot(page, 'review-negative-balances')
-    await open(page, '/admin/review/refunds')
-    await page.getByTestId('refund-row').first().waitFor()
-    expect(await page.getByTestId('refunds-table').textContent()).toContain('the order is under several codes')
-    await screenshot(page, 'review-refunds')
+
+    const { page: opsPage, errors: opsErrors } = await newPage(browser)
+    await loginInBrowser(opsPage, 'ops@demo.test')
+    await open(opsPage, '/admin/review/refunds')
+    const row = opsPage.locator(`[data-refund-id="${ambiguous.refundId}"]`)
+    await row.waitFor()
+    expect(await row.textContent()).toContain('the order is under several codes')
+    await screenshot(opsPage, 'review-refunds')
+    await opsPage.getByTestId(`choose-${ambiguous.refundId}`).click()
+    const select = opsPage.getByTestId(`conversion-select-${ambiguous.refundId}`)
+    // The placeholder and the order's two conversions.
+    await expect.poll(() => select.locator('option').count()).toBe(3)
+    await select.selectOption(String(ambiguous.conversionId))
+    await opsPage.getByTestId(`apply-${ambiguous.refundId}`).click()
+    await expect.poll(() => opsPage.getByTestId('refund-done').textContent()).toContain(`conversion #${ambiguous.conversionId}`)
+    await expect.poll(() => row.count()).toBe(0)
+    const refund = await one(`select status, conversion_id from refunds where id = $1`, [ambiguous.refundId])
+    expect(refund).toEqual({ status: 'matched', conversion_id: ambiguous.conversionId })
     expect(errors).toEqual([])
+    expect(opsErrors).toEqual([])
   })
 })

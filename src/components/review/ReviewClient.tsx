@@ -330,13 +330,17 @@ export function RefundsReview({ canAssign }: { canAssign: boolean }) {
         </Muted>
       </p>
       {!canAssign ? <ReadOnlyNote>Only admins and ops choose conversions for refunds. You see the list read-only.</ReadOnlyNote> : null}
-      {done ? <Notice kind="success">{done}</Notice> : null}
+      {done ? (
+        <Notice kind="success" testId="refund-done">
+          {done}
+        </Notice>
+      ) : null}
       {refunds.error ? <Notice kind="error">{refunds.error}</Notice> : null}
       {refunds.data && refunds.data.docs.length === 0 ? <Muted>No refunds waiting.</Muted> : null}
       {refunds.data && refunds.data.docs.length > 0 ? (
         <DataTable head={['Order', 'Refunded', 'Amount', 'Status', 'Why waiting', 'Conversion']} testId="refunds-table">
           {refunds.data.docs.map((r) => (
-            <tr key={r.id} data-testid="refund-row">
+            <tr key={r.id} data-testid="refund-row" data-refund-id={r.id}>
               <td>
                 <Link href={`/admin/collections/refunds/${r.id}`}>{r.orderId}</Link>
                 {r.code ? <Muted> · {r.code}</Muted> : null}
@@ -381,7 +385,13 @@ function ChooseConversion({ refund, onDone }: { refund: RefundDoc; onDone: (msg:
   const [error, setError] = useState<string | null>(null)
   if (!open) {
     return (
-      <Button buttonStyle="secondary" size="small" margin={false} onClick={() => setOpen(true)}>
+      <Button
+        buttonStyle="secondary"
+        size="small"
+        margin={false}
+        onClick={() => setOpen(true)}
+        extraButtonProps={{ 'data-testid': `choose-${refund.id}` }}
+      >
         Choose conversion
       </Button>
     )
@@ -399,6 +409,7 @@ function ChooseConversion({ refund, onDone }: { refund: RefundDoc; onDone: (msg:
     <div style={{ display: 'flex', gap: 6, alignItems: 'center', flexWrap: 'wrap' }}>
       <select
         aria-label="Conversion"
+        data-testid={`conversion-select-${refund.id}`}
         value={choice}
         onChange={(e) => setChoice(e.target.value)}
         style={{ ...textInputStyle, minWidth: 220 }}
@@ -413,7 +424,14 @@ function ChooseConversion({ refund, onDone }: { refund: RefundDoc; onDone: (msg:
           )
         })}
       </select>
-      <Button buttonStyle="primary" size="small" margin={false} disabled={choice === ''} onClick={() => void confirm()}>
+      <Button
+        buttonStyle="primary"
+        size="small"
+        margin={false}
+        disabled={choice === ''}
+        onClick={() => void confirm()}
+        extraButtonProps={{ 'data-testid': `apply-${refund.id}` }}
+      >
         Apply refund
       </Button>
       {error ? <Notice kind="error">{error}</Notice> : null}
