@@ -284,18 +284,12 @@ export interface Conversion {
   code: string;
   orderId: string;
   partner?: (number | null) | Partner;
-  /**
-   * Whole minor units of the currency (cents for USD).
-   */
   valueMinor: number;
   currency: string;
   occurredAt: string;
   customerEmail?: string | null;
   customerName?: string | null;
   status: 'attributed' | 'unattributed';
-  /**
-   * Whole minor units of the currency (cents for USD).
-   */
   refundedMinor: number;
   import?: (number | null) | Import;
   organization: number | Organization;
@@ -374,16 +368,13 @@ export interface Refund {
    */
   code?: string | null;
   /**
-   * Whole minor units of the currency (cents for USD).
+   * Blank: a full refund.
    */
   amountMinor?: number | null;
   currency?: string | null;
   refundedAt: string;
   status: 'matched' | 'unmatched' | 'ambiguous' | 'rejected';
   conversion?: (number | null) | Conversion;
-  /**
-   * Whole minor units of the currency (cents for USD).
-   */
   appliedMinor?: number | null;
   /**
    * Why it is unmatched or rejected.
@@ -412,9 +403,6 @@ export interface Commission {
   partner: number | Partner;
   conversion?: (number | null) | Conversion;
   kind: 'accrual' | 'reversal' | 'clawback' | 'adjustment' | 'write_off';
-  /**
-   * Whole minor units of the currency (cents for USD).
-   */
   amountMinor: number;
   currency: string;
   eligibleAt: string;
@@ -553,9 +541,6 @@ export interface BatchLine {
   lineNo: number;
   partner: number | Partner;
   partnerName: string;
-  /**
-   * Whole minor units of the currency (cents for USD).
-   */
   amountMinor: number;
   currency: string;
   entryCount: number;

@@ -135,6 +135,8 @@ describe('the ledger views', () => {
     expect(text).toContain('10% (1000 basis points)')
     expect(text).toContain('199.9 minor units, rounded half away from zero')
     expect(await page.getByTestId('entry-amount').first().textContent()).toBe('2.00 USD')
+    // The stored minor units are read back as money under the input, too.
+    expect(await page.getByTestId('money-valueMinor').textContent()).toContain('= 19.99 USD')
     await screenshot(page, 'ledger-conversion')
     // The self-referral conversion shows its flag with the evidence in words.
     await open(page, `/admin/collections/conversions/${conversions[order(3)]}`)
