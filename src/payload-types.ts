@@ -284,12 +284,18 @@ export interface Conversion {
   code: string;
   orderId: string;
   partner?: (number | null) | Partner;
+  /**
+   * Whole minor units of the currency (cents for USD).
+   */
   valueMinor: number;
   currency: string;
   occurredAt: string;
   customerEmail?: string | null;
   customerName?: string | null;
   status: 'attributed' | 'unattributed';
+  /**
+   * Whole minor units of the currency (cents for USD).
+   */
   refundedMinor: number;
   import?: (number | null) | Import;
   organization: number | Organization;
@@ -375,6 +381,9 @@ export interface Refund {
   refundedAt: string;
   status: 'matched' | 'unmatched' | 'ambiguous' | 'rejected';
   conversion?: (number | null) | Conversion;
+  /**
+   * Whole minor units of the currency (cents for USD).
+   */
   appliedMinor?: number | null;
   /**
    * Why it is unmatched or rejected.
@@ -403,6 +412,9 @@ export interface Commission {
   partner: number | Partner;
   conversion?: (number | null) | Conversion;
   kind: 'accrual' | 'reversal' | 'clawback' | 'adjustment' | 'write_off';
+  /**
+   * Whole minor units of the currency (cents for USD).
+   */
   amountMinor: number;
   currency: string;
   eligibleAt: string;
@@ -541,6 +553,9 @@ export interface BatchLine {
   lineNo: number;
   partner: number | Partner;
   partnerName: string;
+  /**
+   * Whole minor units of the currency (cents for USD).
+   */
   amountMinor: number;
   currency: string;
   entryCount: number;

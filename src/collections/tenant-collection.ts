@@ -47,6 +47,7 @@ export function moneyField(name: string, extra: Partial<Field> = {}): Field {
     ...extra,
     admin: {
       step: 1,
+      description: 'Whole minor units of the currency (cents for USD).',
       ...(extra as { admin?: object }).admin,
       components: { Cell: '/src/components/MoneyCell#MoneyCell', Description: '/src/components/MoneyCell#MoneyDescription' },
     },
