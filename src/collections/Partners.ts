@@ -47,6 +47,8 @@ export const Partners = tenantCollection({
       name: 'rateHistory',
       type: 'json',
       admin: {
+        // A textarea instead of Payload's CDN-loaded JSON editor, which the admin's CSP blocks.
+        components: { Field: '/src/components/ledger/ReadableJsonFields#JsonTextField' },
         description:
           'Effective-dated commission rules, e.g. [{"effectiveFrom":"2026-01-01","rule":{"kind":"percent","rateBps":1500}}]. Empty: the program default. Entries already used are never rewritten; add a new one.',
       },

@@ -79,3 +79,59 @@ export const EvidenceField: JSONFieldClientComponent = ({ path, field }) => {
     </div>
   )
 }
+
+/**
+ * An editable JSON field as a plain textarea. Payload's JSON editor (Monaco) loads its code from
+ * a CDN, which the admin's CSP refuses: the field rendered blank and could not be edited. Text
+ * that does not parse yet is kept as typed and sent as a string, so the field's own validation
+ * names the problem on save.
+ */
+export const JsonTextField: JSONFieldClientComponent = ({ path, field, readOnly }) => {
+  const { value, setValue, showError, errorMessage } = useField<unknown>({ path })
+  const [text, setText] = React.useState(() => (value == null ? '' : typeof value === 'string' ? value : JSON.stringify(value, null, 2)))
+  const [parseError, setParseError] = React.useState<string | null>(null)
+  const description = typeof field?.admin?.description === 'string' ? field.admin.description : null
+  function change(next: string) {
+    setText(next)
+    if (next.trim() === '') {
+      setParseError(null)
+      setValue(null)
+      return
+    }
+    try {
+      setValue(JSON.parse(next))
+      setParseError(null)
+    } catch (e) {
+      setParseError(e instanceof Error ? e.message : 'not valid JSON')
+      setValue(next)
+    }
+  }
+  return (
+    <div className={`field-type json-field${showError ? ' error' : ''}`} style={{ marginBottom: 'var(--spacing-field)' }}>
+      <FieldLabel label={field?.label ?? field?.name} path={path} required={field?.required} />
+      <textarea
+        id={`field-${path.replace(/\./g, '__')}`}
+        name={path}
+        data-testid={`json-${path}`}
+        value={text}
+        readOnly={readOnly}
+        rows={Math.min(16, Math.max(4, text.split('\n').length + 1))}
+        spellCheck={false}
+        onChange={(e) => change(e.target.value)}
+        style={{
+          width: '100%',
+          fontFamily: 'var(--font-mono, monospace)',
+          fontSize: '0.9em',
+          padding: '8px 12px',
+          border: `1px solid ${showError || parseError ? 'var(--theme-error-500)' : 'var(--theme-elevation-150)'}`,
+          borderRadius: 'var(--style-radius-s)',
+          background: readOnly ? 'var(--theme-elevation-100)' : 'var(--theme-input-bg)',
+          color: 'var(--theme-text)',
+        }}
+      />
+      {parseError ? <p style={{ color: 'var(--theme-error-500)', margin: '4px 0 0' }}>Not valid JSON yet: {parseError}</p> : null}
+      {showError && errorMessage ? <p style={{ color: 'var(--theme-error-500)', margin: '4px 0 0' }}>{errorMessage}</p> : null}
+      {description ? <div className="field-description">{description}</div> : null}
+    </div>
+  )
+}
