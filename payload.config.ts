@@ -20,6 +20,7 @@ import { Partners } from './src/collections/Partners'
 import { PayoutExports } from './src/collections/PayoutExports'
 import { Refunds } from './src/collections/Refunds'
 import { Users } from './src/collections/Users'
+import { withTenantReads } from './src/db/tenant-adapter'
 import { outboxAdapter } from './src/email/outbox-adapter'
 import { invitationsEndpoint } from './src/endpoints/invitations'
 import { dashboardEndpoint, reconciliationEndpoint } from './src/endpoints/program'
@@ -70,6 +71,8 @@ export default buildConfig({
       ],
       // The organization's dashboard above Payload's collection cards; sends a new admin to the set-up first.
       beforeDashboard: ['/src/components/program/Dashboard#Dashboard'],
+      afterNavLinks: ['/src/components/review/ReviewNavLinks#ReviewNavLinks'],
+      // The review queues check the session themselves (Payload leaves custom views public).
       views: {
         importWizard: { Component: '/src/components/import/ImportView#ImportView', path: '/import', exact: true },
         // The manager's decision screen for a payout batch (src/components/BatchReview.tsx).
@@ -79,6 +82,13 @@ export default buildConfig({
           Component: '/src/components/program/ReconciliationView#ReconciliationView',
           path: '/reconciliation',
           exact: true,
+        },
+        reviewFlags: { path: '/review/flags', Component: '/src/components/review/ReviewViews#FlagsReviewView' },
+        reviewUnattributed: { path: '/review/unattributed', Component: '/src/components/review/ReviewViews#UnattributedReviewView' },
+        reviewRefunds: { path: '/review/refunds', Component: '/src/components/review/ReviewViews#RefundsReviewView' },
+        reviewNegativeBalances: {
+          path: '/review/negative-balances',
+          Component: '/src/components/review/ReviewViews#NegativeBalancesReviewView',
         },
       },
     },
@@ -101,17 +111,20 @@ export default buildConfig({
     Imports,
   ],
   endpoints: [invitationsEndpoint, dashboardEndpoint, reconciliationEndpoint],
-  db: postgresAdapter({
-    pool: {
-      connectionString: process.env.DATABASE_URL,
-      max: Number(process.env.DATABASE_POOL_MAX ?? 10),
-      // A starved pool fails the request with an error instead of hanging it.
-      connectionTimeoutMillis: 15_000,
-    },
-    // Schema changes only through checked-in migrations, never by push.
-    push: false,
-    migrationDir: path.resolve(dirname, 'migrations'),
-  }),
+  // Reads Payload makes straight through the adapter get the request's tenant too (see the module).
+  db: withTenantReads(
+    postgresAdapter({
+      pool: {
+        connectionString: process.env.DATABASE_URL,
+        max: Number(process.env.DATABASE_POOL_MAX ?? 10),
+        // A starved pool fails the request with an error instead of hanging it.
+        connectionTimeoutMillis: 15_000,
+      },
+      // Schema changes only through checked-in migrations, never by push.
+      push: false,
+      migrationDir: path.resolve(dirname, 'migrations'),
+    }),
+  ),
   email: emailAdapter(),
   graphQL: { disable: true },
   telemetry: false,

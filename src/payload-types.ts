@@ -389,7 +389,7 @@ export interface Refund {
    */
   code?: string | null;
   /**
-   * Whole minor units of the currency (cents for USD).
+   * Blank: a full refund.
    */
   amountMinor?: number | null;
   currency?: string | null;

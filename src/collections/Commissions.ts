@@ -41,6 +41,6 @@ export const Commissions = tenantCollection({
     { name: 'createdBy', type: 'relationship', relationTo: 'users', maxDepth: 0, admin: { readOnly: true, position: 'sidebar' } },
     { name: 'paidAt', type: 'date' },
     { name: 'paymentReference', type: 'text' },
-    { name: 'explanation', type: 'json' },
+    { name: 'explanation', type: 'json', admin: { components: { Field: '/src/components/ledger/ReadableJsonFields#ExplanationField' } } },
   ],
 })

@@ -31,5 +31,7 @@ export const Conversions = tenantCollection({
     },
     moneyField('refundedMinor', { label: 'Refunded', defaultValue: 0 }),
     { name: 'import', type: 'relationship', relationTo: 'imports', maxDepth: 0, admin: { readOnly: true, position: 'sidebar' } },
+    // Display only (no column): the entries, refunds and flags of this conversion, read over REST.
+    { name: 'ledger', type: 'ui', admin: { components: { Field: '/src/components/ledger/ConversionLedger#ConversionLedger' } } },
   ],
 })

@@ -26,7 +26,7 @@ export const Flags = tenantCollection({
         value: v,
       })),
     },
-    { name: 'evidence', type: 'json' },
+    { name: 'evidence', type: 'json', admin: { components: { Field: '/src/components/ledger/ReadableJsonFields#EvidenceField' } } },
     {
       name: 'status',
       type: 'select',

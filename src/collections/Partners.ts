@@ -40,11 +40,16 @@ export const Partners = tenantCollection({
     { name: 'payoutMethod', type: 'select', options: options(['paypal', 'wise', 'bank', 'other']) },
     payoutDetailField('payoutEmail', 'payout_email', payoutEmailValidate),
     { name: 'currency', type: 'text', defaultValue: 'USD', maxLength: 3 },
+    // Display only (no column): balance by status, the latest ledger lines and the statement download,
+    // above the payout details so finance sees the money without scrolling past bank fields.
+    { name: 'ledger', type: 'ui', admin: { components: { Field: '/src/components/ledger/PartnerLedger#PartnerLedger' } } },
     payoutDetails,
     {
       name: 'rateHistory',
       type: 'json',
       admin: {
+        // A textarea instead of Payload's CDN-loaded JSON editor, which the admin's CSP blocks.
+        components: { Field: '/src/components/ledger/ReadableJsonFields#JsonTextField' },
         description:
           'Effective-dated commission rules, e.g. [{"effectiveFrom":"2026-01-01","rule":{"kind":"percent","rateBps":1500}}]. Empty: the program default. Entries already used are never rewritten; add a new one.',
       },

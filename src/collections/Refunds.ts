@@ -34,6 +34,10 @@ export const Refunds = tenantCollection({
     moneyField('appliedMinor', { label: 'Applied', required: false }),
     { name: 'note', type: 'text', admin: { readOnly: true, description: 'Why it is unmatched or rejected.' } },
     { name: 'import', type: 'relationship', relationTo: 'imports', maxDepth: 0, admin: { readOnly: true, position: 'sidebar' } },
-    { name: 'explanation', type: 'json', admin: { readOnly: true } },
+    {
+      name: 'explanation',
+      type: 'json',
+      admin: { readOnly: true, components: { Field: '/src/components/ledger/ReadableJsonFields#ExplanationField' } },
+    },
   ],
 })

@@ -48,7 +48,8 @@ export function moneyField(name: string, extra: Partial<Field> = {}): Field {
     admin: {
       step: 1,
       description: 'Whole minor units of the currency (cents for USD).',
-      components: { Cell: '/src/components/MoneyCell#MoneyCell' },
+      ...(extra as { admin?: object }).admin,
+      components: { Cell: '/src/components/MoneyCell#MoneyCell', Description: '/src/components/MoneyCell#MoneyDescription' },
     },
   } as Field
 }
