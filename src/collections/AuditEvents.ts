@@ -53,7 +53,7 @@ export const AuditEvents: CollectionConfig = {
     { name: 'action', type: 'text', required: true, index: true },
     { name: 'entityType', type: 'text', required: true, index: true },
     { name: 'entityId', type: 'text', required: true },
-    { name: 'changes', type: 'json', admin: { components: { Field: '/src/components/JsonTextField#JsonTextField' } } },
+    { name: 'changes', type: 'json', admin: { components: { Field: '/src/components/ledger/ReadableJsonFields#JsonTextField' } } },
     { name: 'requestId', type: 'text' },
     { name: 'ip', type: 'text' },
     { name: 'userAgent', type: 'text' },

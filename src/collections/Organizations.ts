@@ -86,7 +86,7 @@ export const Organizations: CollectionConfig = {
       type: 'json',
       admin: {
         description: 'Program rules (currency, hold days, rates, fraud switches). Changes are audited. Easier: the Program set-up view.',
-        components: { Field: '/src/components/JsonTextField#JsonTextField' },
+        components: { Field: '/src/components/ledger/ReadableJsonFields#JsonTextField' },
       },
       // The same schema the ledger reads with: a setting it would refuse is refused here too.
       validate: (value: unknown) => {

@@ -54,11 +54,11 @@ export function moneyField(name: string, extra: Partial<Field> = {}): Field {
   } as Field
 }
 
-/** JSON fields render as text (src/components/JsonTextField.tsx) unless they bring their own component. */
+/** JSON fields render as text (JsonTextField in src/components/ledger/ReadableJsonFields.tsx) unless they bring their own component. */
 export function jsonAsText(field: Field): Field {
   if (field.type !== 'json' || field.admin?.components?.Field) return field
   return {
     ...field,
-    admin: { ...field.admin, components: { ...field.admin?.components, Field: '/src/components/JsonTextField#JsonTextField' } },
+    admin: { ...field.admin, components: { ...field.admin?.components, Field: '/src/components/ledger/ReadableJsonFields#JsonTextField' } },
   }
 }

@@ -1,7 +1,6 @@
-import { JsonTextField as JsonTextField_1dceb8ad4aa93e1401fdb932747d5b66 } from '../../../../src/components/JsonTextField'
+import { JsonTextField as JsonTextField_8a506f6ee158733e6760548b5cfeb699 } from '../../../../src/components/ledger/ReadableJsonFields'
 import { InviteMember as InviteMember_e26c9052f4a43e042c51374162081516 } from '../../../../src/components/InviteMember'
 import { PartnerLedger as PartnerLedger_957b6e45b7205c7ca195638b9636a7b7 } from '../../../../src/components/ledger/PartnerLedger'
-import { JsonTextField as JsonTextField_8a506f6ee158733e6760548b5cfeb699 } from '../../../../src/components/ledger/ReadableJsonFields'
 import { MoneyCell as MoneyCell_9d971ea98a6e4b043ef55920f787f459 } from '../../../../src/components/MoneyCell'
 import { MoneyDescription as MoneyDescription_9d971ea98a6e4b043ef55920f787f459 } from '../../../../src/components/MoneyCell'
 import { ConversionLedger as ConversionLedger_afe95e824aa43701b871f530ed7dfed2 } from '../../../../src/components/ledger/ConversionLedger'
@@ -28,10 +27,9 @@ import { CollectionCards as CollectionCards_f9c02e79a4aed9a3924487c0cd4cafb1 } f
 
 /** @type import('payload').ImportMap */
 export const importMap = {
-  "/src/components/JsonTextField#JsonTextField": JsonTextField_1dceb8ad4aa93e1401fdb932747d5b66,
+  "/src/components/ledger/ReadableJsonFields#JsonTextField": JsonTextField_8a506f6ee158733e6760548b5cfeb699,
   "/src/components/InviteMember#InviteMember": InviteMember_e26c9052f4a43e042c51374162081516,
   "/src/components/ledger/PartnerLedger#PartnerLedger": PartnerLedger_957b6e45b7205c7ca195638b9636a7b7,
-  "/src/components/ledger/ReadableJsonFields#JsonTextField": JsonTextField_8a506f6ee158733e6760548b5cfeb699,
   "/src/components/MoneyCell#MoneyCell": MoneyCell_9d971ea98a6e4b043ef55920f787f459,
   "/src/components/MoneyCell#MoneyDescription": MoneyDescription_9d971ea98a6e4b043ef55920f787f459,
   "/src/components/ledger/ConversionLedger#ConversionLedger": ConversionLedger_afe95e824aa43701b871f530ed7dfed2,
