@@ -132,9 +132,19 @@ test('the demo dashboard fills every part, and the reconciliation ties out', asy
 
   await page.click('[data-testid="dashboard"] a[href="/admin/reconciliation"]')
   await page.getByTestId('recon-verdict').waitFor({ timeout: 30_000 })
-  expect(await page.getByTestId('recon-verdict').innerText()).toContain('Everything ties out')
+  // Other browser tests add to the demo organization too; whatever fails is named in the message.
+  const recon = await (await page.request.get(`${baseUrl()}/api/reconciliation`)).json()
+  const failing = JSON.stringify({
+    imports: recon.imports?.filter((i: { check: { ok: boolean } }) => !i.check.ok),
+    period: recon.period,
+    conversions: recon.conversions?.failing,
+    batches: recon.batches?.filter(
+      (b: { check: { ok: boolean }; exports: { check: { ok: boolean } }[] }) => !b.check.ok || b.exports.some((e) => !e.check.ok),
+    ),
+  }).slice(0, 3000)
+  expect(await page.getByTestId('recon-verdict').innerText(), failing).toContain('Everything ties out')
   expect(await page.locator('[data-testid="recon-imports"] [data-check="ok"]').count()).toBeGreaterThanOrEqual(2)
-  expect(await page.locator('[data-testid="recon-batches"] tbody tr').count()).toBe(2)
+  expect(await page.locator('[data-testid="recon-batches"] tbody tr').count()).toBeGreaterThanOrEqual(2)
   expect(await page.locator('[data-testid="recon-negative"] tbody tr').count()).toBeGreaterThanOrEqual(1)
   await screenshot(page, 'reconciliation-demo')
   const download = await page.getByTestId('recon-csv').getAttribute('href')
