@@ -22,6 +22,8 @@ import { Refunds } from './src/collections/Refunds'
 import { Users } from './src/collections/Users'
 import { outboxAdapter } from './src/email/outbox-adapter'
 import { invitationsEndpoint } from './src/endpoints/invitations'
+import { importFileTask } from './src/jobs/import-file'
+import { startImportWorker } from './src/services/imports/background'
 
 const dirname = path.dirname(fileURLToPath(import.meta.url))
 
@@ -80,6 +82,19 @@ export default buildConfig({
     Imports,
   ],
   endpoints: [invitationsEndpoint],
+  // Background imports (src/services/imports/background.ts). The jobs collection is internal:
+  // no REST access and no HTTP runner (jobs run in the server's own worker, started below).
+  jobs: {
+    tasks: [importFileTask],
+    access: { queue: () => false, run: () => false, cancel: () => false },
+    jobsCollectionOverrides: ({ defaultJobsCollection }) => ({
+      ...defaultJobsCollection,
+      endpoints: [],
+      lockDocuments: false,
+      access: { read: () => false, create: () => false, update: () => false, delete: () => false },
+    }),
+  },
+  onInit: (payload) => startImportWorker(payload),
   db: postgresAdapter({
     pool: {
       connectionString: process.env.DATABASE_URL,

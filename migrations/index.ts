@@ -4,6 +4,7 @@ import * as migration_20261125_155724_imports from './20261125_155724_imports'
 import * as migration_20261125_155800_imports_guards from './20261125_155800_imports_guards'
 import * as migration_20261125_171919_ledger_and_batches from './20261125_171919_ledger_and_batches'
 import * as migration_20261125_172000_ledger_guards from './20261125_172000_ledger_guards'
+import * as migration_20261125_175855_jobs_queue from './20261125_175855_jobs_queue'
 
 export const migrations = [
   {
@@ -35,5 +36,10 @@ export const migrations = [
     up: migration_20261125_172000_ledger_guards.up,
     down: migration_20261125_172000_ledger_guards.down,
     name: '20261125_172000_ledger_guards',
+  },
+  {
+    up: migration_20261125_175855_jobs_queue.up,
+    down: migration_20261125_175855_jobs_queue.down,
+    name: '20261125_175855_jobs_queue',
   },
 ]
