@@ -51,6 +51,8 @@ export interface ImportRecordInput {
   userId: number | null
   started: Date
   finished: Date
+  /** The file's size (background imports show it in their final progress). */
+  bytes?: number
 }
 
 const json = (v: unknown) => (v == null ? null : JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x)))
@@ -64,7 +66,7 @@ export async function completeImportRecord(db: SqlExecutor, id: number, r: Impor
   const { rows } = await db.execute(sql`
     update imports set status = ${r.status}::enum_imports_status, override = ${r.override}, rows_in = ${r.rowsIn},
            counts = ${json(r.counts)}::jsonb, report = ${json(r.report)}::jsonb, mapping = ${json(r.mapping)}::jsonb,
-           progress = coalesce(progress, '{}'::jsonb) || ${json({ rowsRead: r.rowsIn, done: true })}::jsonb,
+           progress = ${json({ rowsRead: r.rowsIn, bytesRead: r.bytes ?? null, bytesTotal: r.bytes ?? null, percent: 100, done: true })}::jsonb,
            finished_at = ${r.finished.toISOString()}, updated_at = now()
      where id = ${id} and status in ('queued', 'running')
     returning id, created_at`)

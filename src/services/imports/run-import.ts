@@ -258,6 +258,7 @@ async function run(
     userId: ctx.userId,
     started: ctx.started,
     finished,
+    bytes: input.source.bytes,
   }
   const row = input.importId == null ? await insertImportRecord(db, record) : await completeImportRecord(db, input.importId, record)
   await writeAudit(req, {
