@@ -118,9 +118,17 @@ export const importUploadEndpoint: Endpoint = {
       if (resolved.source.bytes > syncMaxBytes()) {
         await checkBeforeQueue(req, kind, input)
         const source = await toTempFile(resolved.source)
-        handedOver = source.path
         const tenant = { organizationId: auth.tenant.organizationId, userId: auth.tenant.userId, role: auth.tenant.role as Role }
-        const queued = await queueImport(req, tenant, kind, { ...input, source })
+        let queued: Awaited<ReturnType<typeof queueImport>>
+        try {
+          queued = await queueImport(req, tenant, kind, { ...input, source })
+        } catch (err) {
+          // A fetched sheet's own temp file (an upload's goes in `finally`).
+          if (source.path !== upload.source?.path) await removeTempFile(source.path)
+          throw err
+        }
+        // The job owns the temp file now.
+        handedOver = source.path
         kickImportWorker(req.payload)
         return Response.json(
           {
