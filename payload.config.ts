@@ -24,6 +24,8 @@ import { withTenantReads } from './src/db/tenant-adapter'
 import { outboxAdapter } from './src/email/outbox-adapter'
 import { invitationsEndpoint } from './src/endpoints/invitations'
 import { dashboardEndpoint, reconciliationEndpoint } from './src/endpoints/program'
+import { importFileTask } from './src/jobs/import-file'
+import { startImportWorker } from './src/services/imports/background'
 
 const dirname = path.dirname(fileURLToPath(import.meta.url))
 
@@ -111,6 +113,19 @@ export default buildConfig({
     Imports,
   ],
   endpoints: [invitationsEndpoint, dashboardEndpoint, reconciliationEndpoint],
+  // Background imports (src/services/imports/background.ts). The jobs collection is internal:
+  // no REST access and no HTTP runner (jobs run in the server's own worker, started below).
+  jobs: {
+    tasks: [importFileTask],
+    access: { queue: () => false, run: () => false, cancel: () => false },
+    jobsCollectionOverrides: ({ defaultJobsCollection }) => ({
+      ...defaultJobsCollection,
+      endpoints: [],
+      lockDocuments: false,
+      access: { read: () => false, create: () => false, update: () => false, delete: () => false },
+    }),
+  },
+  onInit: (payload) => startImportWorker(payload),
   // Reads Payload makes straight through the adapter get the request's tenant too (see the module).
   db: withTenantReads(
     postgresAdapter({

@@ -236,6 +236,9 @@ async function startServer(t: Target): Promise<Server> {
       PORT: String(port),
       INSECURE_COOKIES: 'true',
       SMTP_HOST: '',
+      // The 1,000,000-row file (~95 MB) must be accepted; files over 5 MB import as a background job.
+      IMPORT_MAX_BYTES: String(512 * 1024 * 1024),
+      IMPORT_WORKER_INTERVAL_MS: '1000',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
@@ -275,6 +278,37 @@ interface UploadOutcome {
   body: Record<string, unknown> | null
   peakMb: number
   hwmMb: number
+  /** A 202: the import ran as a background job; `ms` runs until GET /api/imports/:id showed it finished. */
+  background?: { acceptedMs: number; polls: number; maxRowsSeen: number }
+}
+
+/**
+ * Follows a background import (202) on GET /api/imports/:id until it has finished, and answers as
+ * the synchronous endpoint would have (201 completed, 200 dry run, the record's error otherwise).
+ */
+async function followImport(server: Server, cookie: string, importId: number) {
+  let polls = 0
+  let maxRowsSeen = 0
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 500))
+    polls++
+    const res = await fetch(`${server.baseUrl}/api/imports/${importId}?depth=0`, { headers: { cookie } })
+    const doc = (await res.json()) as Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
+    if (res.status !== 200) return { status: res.status, body: doc, polls, maxRowsSeen }
+    maxRowsSeen = Math.max(maxRowsSeen, Number(doc.progress?.rowsRead ?? 0))
+    if (doc.status === 'queued' || doc.status === 'running') continue
+    const report = (doc.report ?? {}) as Record<string, unknown>
+    if (doc.status === 'failed') return { status: 500, body: { error: report.error }, polls, maxRowsSeen }
+    const body = {
+      importId,
+      status: doc.status,
+      counts: doc.counts,
+      duplicates: report.duplicates,
+      durationMs: report.durationMs,
+      insertMs: report.insertMs,
+    }
+    return { status: doc.status === 'completed' ? 201 : 200, body, polls, maxRowsSeen }
+  }
 }
 
 async function upload(server: Server, cookie: string, file: string, override: boolean): Promise<UploadOutcome> {
@@ -286,6 +320,7 @@ async function upload(server: Server, cookie: string, file: string, override: bo
   const t0 = performance.now()
   let status: UploadOutcome['status']
   let body: Record<string, unknown> | null = null
+  let background: UploadOutcome['background']
   try {
     const res = await fetch(`${server.baseUrl}/api/imports`, { method: 'POST', headers: { cookie }, body: form })
     status = res.status
@@ -295,6 +330,13 @@ async function upload(server: Server, cookie: string, file: string, override: bo
     } catch {
       body = { text: text.slice(0, 500) }
     }
+    if (status === 202 && body && typeof body.importId === 'number') {
+      const acceptedMs = performance.now() - t0
+      const done = await followImport(server, cookie, body.importId)
+      status = done.status
+      body = done.body
+      background = { acceptedMs, polls: done.polls, maxRowsSeen: done.maxRowsSeen }
+    }
   } catch (err) {
     // The server may answer 413 and close before the client has sent the whole body.
     status = 'connection closed'
@@ -302,7 +344,7 @@ async function upload(server: Server, cookie: string, file: string, override: bo
   }
   const ms = performance.now() - t0
   const mem = rss.stop()
-  return { status, ms, body, peakMb: mem.peakMb, hwmMb: mem.hwmMb }
+  return { status, ms, body, peakMb: mem.peakMb, hwmMb: mem.hwmMb, background }
 }
 
 function psql(url: string, command: string): Promise<number> {
@@ -382,7 +424,7 @@ async function benchImports(t: Target, server: Server, cookie: string, organizat
     const ok = first.status === 201
     results.push({
       db: t.kind,
-      measure: `import conversions (${mb(manifest.files.conversions1)} MB file)`,
+      measure: `import conversions (${mb(manifest.files.conversions1)} MB file${first.background ? ', background job: 202 in ' + fmtMs(first.background.acceptedMs) + ', polled until completed' : ''})`,
       rows: m,
       ms: ok ? first.ms : null,
       note: importNote(first),
@@ -458,6 +500,7 @@ function summary(o: UploadOutcome) {
     ms: Math.round(o.ms),
     peakMb: o.peakMb,
     hwmMb: o.hwmMb,
+    background: o.background,
     counts: b.counts,
     duplicates: b.duplicates,
     durationMs: b.durationMs,

@@ -7,6 +7,8 @@ import { MigrateDownArgs, MigrateUpArgs, sql } from '@payloadcms/db-postgres'
 const statements = [
   `CREATE INDEX IF NOT EXISTS commissions_org_partner_created_idx ON commissions (organization_id, partner_id, created_at)`,
   `CREATE INDEX IF NOT EXISTS conversions_org_created_idx ON conversions (organization_id, created_at)`,
+  // The velocity rule counts a partner's conversions per day and over the trailing window.
+  `CREATE INDEX IF NOT EXISTS conversions_org_partner_occurred_idx ON conversions (organization_id, partner_id, occurred_at)`,
 ]
 
 export async function up({ db }: MigrateUpArgs): Promise<void> {
@@ -14,6 +16,7 @@ export async function up({ db }: MigrateUpArgs): Promise<void> {
 }
 
 export async function down({ db }: MigrateDownArgs): Promise<void> {
+  await db.execute(sql.raw(`DROP INDEX IF EXISTS conversions_org_partner_occurred_idx`))
   await db.execute(sql.raw(`DROP INDEX IF EXISTS conversions_org_created_idx`))
   await db.execute(sql.raw(`DROP INDEX IF EXISTS commissions_org_partner_created_idx`))
 }

@@ -5,6 +5,7 @@ import * as migration_20261125_155800_imports_guards from './20261125_155800_imp
 import * as migration_20261125_171919_ledger_and_batches from './20261125_171919_ledger_and_batches'
 import * as migration_20261125_172000_ledger_guards from './20261125_172000_ledger_guards'
 import * as migration_20261125_175500_list_indexes from './20261125_175500_list_indexes'
+import * as migration_20261125_175855_jobs_queue from './20261125_175855_jobs_queue'
 
 export const migrations = [
   {
@@ -41,5 +42,10 @@ export const migrations = [
     up: migration_20261125_175500_list_indexes.up,
     down: migration_20261125_175500_list_indexes.down,
     name: '20261125_175500_list_indexes',
+  },
+  {
+    up: migration_20261125_175855_jobs_queue.up,
+    down: migration_20261125_175855_jobs_queue.down,
+    name: '20261125_175855_jobs_queue',
   },
 ]

@@ -35,7 +35,15 @@ export const Imports = tenantCollection({
       type: 'select',
       required: true,
       defaultValue: 'running',
-      options: ['dry_run', 'running', 'completed', 'failed'].map((v) => ({ label: v, value: v })),
+      options: ['dry_run', 'queued', 'running', 'completed', 'failed'].map((v) => ({ label: v, value: v })),
+    },
+    {
+      name: 'progress',
+      type: 'json',
+      admin: {
+        readOnly: true,
+        description: 'Background imports: rows and bytes read so far (rowsRead, bytesRead, bytesTotal, percent).',
+      },
     },
     { name: 'fileName', type: 'text', required: true },
     { name: 'fileSha256', type: 'text', required: true, index: true, admin: { description: 'SHA-256 of the uploaded bytes, hex.' } },

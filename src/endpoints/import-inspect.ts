@@ -1,10 +1,11 @@
-import type { Endpoint } from 'payload'
+import type { Endpoint, PayloadRequest } from 'payload'
 
 import { isCsvFileError, type ImportKind } from '../ledger'
 import { inspectImport } from '../services/import-inspect'
 import { authorize } from './guard'
 import { errorResponse } from './http'
-import { maxBytes, readUpload, resolveSheet, tooLarge } from './imports'
+import { removeTempFile } from '../services/imports/source'
+import { maxBytes, readUpload, resolveSheet, tooLarge, type ParsedUpload } from './imports'
 
 const KINDS: readonly ImportKind[] = ['partners', 'conversions', 'refunds']
 
@@ -23,6 +24,16 @@ export const importInspectEndpoint: Endpoint = {
     const limit = maxBytes()
     const upload = await readUpload(req, limit)
     if (upload instanceof Response) return upload
+    try {
+      return await inspect(req, upload, limit)
+    } finally {
+      await removeTempFile(upload.source?.path)
+    }
+  },
+}
+
+async function inspect(req: PayloadRequest, upload: ParsedUpload, limit: number): Promise<Response> {
+  {
     if (!(KINDS as readonly string[]).includes(upload.kind)) {
       return errorResponse(400, 'invalid_request', 'kind: must be one of partners, conversions, refunds.')
     }
@@ -35,13 +46,13 @@ export const importInspectEndpoint: Endpoint = {
     }
     const source = await resolveSheet(upload, limit)
     if (source instanceof Response) return source
-    if (source.bytes.byteLength > limit) return tooLarge(limit)
+    if (source.source.bytes > limit) return tooLarge(limit)
     try {
-      const result = await inspectImport(req, { kind: upload.kind as ImportKind, fileName: source.fileName, bytes: source.bytes })
+      const result = await inspectImport(req, { kind: upload.kind as ImportKind, fileName: source.fileName, source: source.source })
       return Response.json(result)
     } catch (err) {
       if (isCsvFileError(err)) return errorResponse(422, 'invalid_file', err.message, { reason: err.code, ...err.details })
       throw err
     }
-  },
+  }
 }

@@ -1,15 +1,16 @@
 import type { Endpoint, PayloadRequest } from 'payload'
 import { z } from 'zod'
 
-import type { FieldMapping } from '../ledger'
+import type { Role } from '../access/roles'
+import type { FieldMapping, ImportKind } from '../ledger'
 import { fetchSheetCsv } from '../services/fetch-sheet'
-import { importConversions } from '../services/imports/conversions'
-import { importPartners } from '../services/imports/partners'
-import { importRefunds } from '../services/imports/refunds'
+import { IMPORTERS, kickImportWorker, queueImport, sendImportEmail, syncMaxBytes } from '../services/imports/background'
 import { ImportRefusal, type ImportRefusalCode } from '../services/imports/refusal'
-import type { ImportInput, ImportResult } from '../services/imports/run-import'
+import { checkBeforeQueue, type ImportResult } from '../services/imports/run-import'
+import { memorySource, removeTempFile, toTempFile, type ImportSource } from '../services/imports/source'
 import { authorize } from './guard'
 import { errorResponse } from './http'
+import { readMultipartStream } from './multipart-stream'
 
 /** Upload size limit in bytes (the file itself); IMPORT_MAX_BYTES overrides. */
 export const DEFAULT_IMPORT_MAX_BYTES = 50 * 1024 * 1024
@@ -54,8 +55,9 @@ const JsonBody = z
 export interface ParsedUpload {
   kind: string
   fileName: string
-  bytes: Uint8Array
-  /** A Google Sheets link to fetch instead of an uploaded file (then fileName and bytes are empty). */
+  /** The uploaded bytes (a temp file for multipart; the caller removes it unless a job takes it). null with sheetUrl. */
+  source: ImportSource | null
+  /** A Google Sheets link to fetch instead of an uploaded file (then fileName is empty and source null). */
   sheetUrl: string | null
   mapping: FieldMapping | null
   dryRun: boolean
@@ -71,13 +73,16 @@ export interface ParsedUpload {
  * is refused, listing it), `dryRun`, `override` ('true' / 'false'). Instead of `file`, `sheetUrl`:
  * a Google Sheets share link, fetched server-side (src/services/fetch-sheet.ts) and imported like
  * an uploaded file. application/json is accepted too with `content` holding the CSV text and
- * `fileName`, or `sheetUrl`.
+ * `fileName`, or `sheetUrl`. The file streams to a temp file as it arrives (never whole in memory).
  *
- * 201 completed / 200 dry run: `{ importId, status, counts, duplicates, errors (first 100),
- * errorsTotal, doc }`. 400 bad form or mapping, 401, 403 (roles: the `imports` create cell of
- * src/access/roles.ts), 409 same file already imported (names it), 413 too large, 415 not CSV,
- * 422 unreadable file or settings; a refused sheet link 400, an unreachable or unshared sheet
- * 403/404/502, too slow 504.
+ * Up to IMPORT_SYNC_MAX_BYTES (5 MB): imported in the request. 201 completed / 200 dry run:
+ * `{ importId, status, counts, duplicates, errors (first 100), errorsTotal, doc }`.
+ * Larger: checked (header, mapping, same file already imported), queued as a background job
+ * (src/services/imports/background.ts) and answered 202 `{ importId, status: 'queued', progress,
+ * statusUrl }`; GET /api/imports/:id follows it.
+ * 400 bad form or mapping, 401, 403 (roles: the `imports` create cell of src/access/roles.ts), 409
+ * same file already imported (names it), 413 too large, 415 not CSV, 422 unreadable file or
+ * settings; a refused sheet link 400, an unreachable or unshared sheet 403/404/502, too slow 504.
  */
 export const importUploadEndpoint: Endpoint = {
   path: '/',
@@ -88,40 +93,80 @@ export const importUploadEndpoint: Endpoint = {
     const limit = maxBytes()
     const upload = await readUpload(req, limit)
     if (upload instanceof Response) return upload
-
-    const importer = Object.hasOwn(IMPORTERS, upload.kind) ? IMPORTERS[upload.kind] : undefined
-    if (!importer) return errorResponse(400, 'invalid_request', 'kind: must be one of partners, conversions, refunds.')
-    const source = await resolveSheet(upload, limit)
-    if (source instanceof Response) return source
-    if (upload.sheetUrl === null && !/\.csv$/i.test(upload.fileName)) {
-      return errorResponse(
-        415,
-        'unsupported_file_type',
-        `"${upload.fileName}" is not a .csv file. Save the sheet as CSV (comma, semicolon or tab separated) and upload that.`,
-      )
-    }
-    if (source.bytes.byteLength > limit) return tooLarge(limit)
-
+    let handedOver: string | null = null
     try {
-      const result = await importer(req, {
-        fileName: source.fileName,
-        bytes: source.bytes,
+      const kind = Object.hasOwn(IMPORTERS, upload.kind) ? (upload.kind as ImportKind) : undefined
+      if (!kind) return errorResponse(400, 'invalid_request', 'kind: must be one of partners, conversions, refunds.')
+      if (upload.sheetUrl === null && !/\.csv$/i.test(upload.fileName)) {
+        return errorResponse(
+          415,
+          'unsupported_file_type',
+          `"${upload.fileName}" is not a .csv file. Save the sheet as CSV (comma, semicolon or tab separated) and upload that.`,
+        )
+      }
+      const resolved = await resolveSheet(upload, limit)
+      if (resolved instanceof Response) return resolved
+      if (resolved.source.bytes > limit) return tooLarge(limit)
+      const input = {
+        fileName: resolved.fileName,
+        source: resolved.source,
         mapping: upload.mapping,
         dryRun: upload.dryRun,
         override: upload.override,
-      })
+      }
+
+      if (resolved.source.bytes > syncMaxBytes()) {
+        await checkBeforeQueue(req, kind, input)
+        const source = await toTempFile(resolved.source)
+        const tenant = { organizationId: auth.tenant.organizationId, userId: auth.tenant.userId, role: auth.tenant.role as Role }
+        let queued: Awaited<ReturnType<typeof queueImport>>
+        try {
+          queued = await queueImport(req, tenant, kind, { ...input, source })
+        } catch (err) {
+          // A fetched sheet's own temp file (an upload's goes in `finally`).
+          if (source.path !== upload.source?.path) await removeTempFile(source.path)
+          throw err
+        }
+        // The job owns the temp file now.
+        handedOver = source.path
+        kickImportWorker(req.payload)
+        return Response.json(
+          {
+            importId: queued.importId,
+            kind,
+            status: 'queued',
+            progress: { rowsRead: 0, bytesRead: 0, bytesTotal: source.bytes, percent: 0 },
+            fileSha256: source.sha256,
+            statusUrl: `/api/imports/${queued.importId}`,
+            doc: {
+              id: queued.importId,
+              kind,
+              status: 'queued',
+              fileName: input.fileName,
+              fileSha256: source.sha256,
+              createdAt: queued.createdAt,
+            },
+          },
+          { status: 202 },
+        )
+      }
+
+      const result = await IMPORTERS[kind](req, input)
+      if (result.status === 'completed') {
+        await sendImportEmail(
+          req.payload,
+          { importId: result.importId, organizationId: result.organizationId, userId: auth.tenant.userId, fileName: result.fileName, kind },
+          { status: result.status, counts: result.counts, errorsTotal: result.errorsTotal },
+        )
+      }
       return Response.json(body(result), { status: result.status === 'completed' ? 201 : 200 })
     } catch (err) {
       if (err instanceof ImportRefusal) return errorResponse(REFUSAL_STATUS[err.code], err.code, err.message, err.details)
       throw err
+    } finally {
+      if (upload.source?.path && upload.source.path !== handedOver) await removeTempFile(upload.source.path)
     }
   },
-}
-
-const IMPORTERS: Record<string, (req: PayloadRequest, input: ImportInput) => Promise<ImportResult>> = {
-  conversions: importConversions,
-  partners: importPartners,
-  refunds: importRefunds,
 }
 
 function body(r: ImportResult) {
@@ -150,11 +195,11 @@ function body(r: ImportResult) {
 }
 
 /** The uploaded bytes, or the Google Sheet the link names, fetched (refusals become the response; nothing is stored). */
-export async function resolveSheet(upload: ParsedUpload, limit: number): Promise<{ fileName: string; bytes: Uint8Array } | Response> {
-  if (upload.sheetUrl === null) return { fileName: upload.fileName, bytes: upload.bytes }
+export async function resolveSheet(upload: ParsedUpload, limit: number): Promise<{ fileName: string; source: ImportSource } | Response> {
+  if (upload.sheetUrl === null) return { fileName: upload.fileName, source: upload.source ?? memorySource(new Uint8Array()) }
   const sheet = await fetchSheetCsv(upload.sheetUrl, { maxBytes: limit })
   if (!sheet.ok) return errorResponse(sheet.status, sheet.code, sheet.message, sheet.details)
-  return { fileName: sheet.fileName, bytes: sheet.bytes }
+  return { fileName: sheet.fileName, source: memorySource(sheet.bytes) }
 }
 
 export function tooLarge(limit: number): Response {
@@ -166,7 +211,10 @@ export function tooLarge(limit: number): Response {
   )
 }
 
-/** The multipart (or JSON) import form, shared with POST /api/imports/inspect. */
+/**
+ * The multipart (or JSON) import form, shared with POST /api/imports/inspect. A multipart file
+ * streams to a temp file (readMultipartStream); whoever gets a ParsedUpload removes it.
+ */
 export async function readUpload(req: PayloadRequest, limit: number): Promise<ParsedUpload | Response> {
   const declared = Number(req.headers.get('content-length') ?? NaN)
   if (Number.isFinite(declared) && declared > limit + ENVELOPE_BYTES) return tooLarge(limit)
@@ -180,10 +228,11 @@ export async function readUpload(req: PayloadRequest, limit: number): Promise<Pa
       'Send the file as multipart/form-data (fields kind, file, mapping, dryRun, override).',
     )
   }
-  const raw = await readCapped(req, limit + ENVELOPE_BYTES)
-  if (raw === null) return tooLarge(limit)
 
   if (isJson) {
+    // The CSV is inside the JSON text, so it is small by nature (scripts); read whole, capped.
+    const raw = await readCapped(req, limit + ENVELOPE_BYTES)
+    if (raw === null) return tooLarge(limit)
     let value: unknown
     try {
       value = JSON.parse(new TextDecoder().decode(raw))
@@ -196,7 +245,7 @@ export async function readUpload(req: PayloadRequest, limit: number): Promise<Pa
     return {
       kind: v.kind,
       fileName: v.fileName ?? '',
-      bytes: new TextEncoder().encode(v.content ?? ''),
+      source: v.content === undefined ? null : memorySource(new TextEncoder().encode(v.content)),
       sheetUrl: v.sheetUrl ?? null,
       mapping: v.mapping ?? null,
       dryRun: v.dryRun,
@@ -204,28 +253,37 @@ export async function readUpload(req: PayloadRequest, limit: number): Promise<Pa
     }
   }
 
-  let form: FormData
-  try {
-    form = await new Response(raw as BodyInit, { headers: { 'content-type': contentType } }).formData()
-  } catch {
-    return errorResponse(400, 'invalid_request', 'The multipart form could not be read.')
+  const form = await readMultipartStream(req.body as ReadableStream<Uint8Array> | null | undefined, contentType, limit)
+  if (!form.ok) return form.reason === 'too_large' ? tooLarge(limit) : errorResponse(400, 'invalid_request', form.message)
+  const parsed = parseFormFields(form.fields, form.file !== null)
+  if (parsed instanceof Response) {
+    await removeTempFile(form.file?.source.path)
+    return parsed
   }
-  const kind = form.get('kind')
+  const uploaded = parsed.sheetUrl === null ? form.file : null
+  if (parsed.sheetUrl !== null) await removeTempFile(form.file?.source.path)
+  return {
+    ...parsed,
+    fileName: uploaded ? (uploaded.name || 'upload.csv').slice(0, 255) : '',
+    source: uploaded ? uploaded.source : null,
+  }
+}
+
+function parseFormFields(fields: Record<string, string>, hasFile: boolean): Omit<ParsedUpload, 'fileName' | 'source'> | Response {
+  const kind = fields.kind
   if (typeof kind !== 'string' || kind === '')
     return errorResponse(400, 'invalid_request', 'kind: required (partners, conversions or refunds).')
-  const file = form.get('file')
-  const sheetField = form.get('sheetUrl')
+  const sheetField = fields.sheetUrl
   const sheetUrl = typeof sheetField === 'string' && sheetField.trim() !== '' ? sheetField.trim() : null
-  if (sheetUrl !== null && file !== null && typeof file !== 'string')
-    return errorResponse(400, 'invalid_request', 'Send either a file or a sheetUrl, not both.')
-  if (sheetUrl === null && (file === null || typeof file === 'string'))
+  if (sheetUrl !== null && hasFile) return errorResponse(400, 'invalid_request', 'Send either a file or a sheetUrl, not both.')
+  if (sheetUrl === null && !hasFile)
     return errorResponse(
       400,
       'file_required',
       'file: attach the CSV file as the form field "file" (or send a Google Sheets link as "sheetUrl").',
     )
   let mapping: FieldMapping | null = null
-  const mappingField = form.get('mapping')
+  const mappingField = fields.mapping
   if (typeof mappingField === 'string' && mappingField.trim() !== '') {
     let value: unknown
     try {
@@ -242,20 +300,9 @@ export async function readUpload(req: PayloadRequest, limit: number): Promise<Pa
       )
     mapping = m.data
   }
-  const flags = z
-    .object({ dryRun: flag, override: flag })
-    .safeParse({ dryRun: form.get('dryRun') ?? undefined, override: form.get('override') ?? undefined })
+  const flags = z.object({ dryRun: flag, override: flag }).safeParse({ dryRun: fields.dryRun, override: fields.override })
   if (!flags.success) return invalid(flags.error)
-  const uploaded = sheetUrl === null ? (file as File) : null
-  return {
-    kind,
-    fileName: uploaded ? (uploaded.name || 'upload.csv').slice(0, 255) : '',
-    bytes: uploaded ? new Uint8Array(await uploaded.arrayBuffer()) : new Uint8Array(),
-    sheetUrl,
-    mapping,
-    dryRun: flags.data.dryRun,
-    override: flags.data.override,
-  }
+  return { kind, sheetUrl, mapping, dryRun: flags.data.dryRun, override: flags.data.override }
 }
 
 function invalid(error: z.ZodError): Response {

@@ -7,6 +7,7 @@ import { inTenantTransaction } from '../db/transaction'
 import { DEFAULT_PROGRAM_SETTINGS, serializeProgramSettings } from '../ledger'
 import { writeAudit } from '../services/audit'
 import { importConversions } from '../services/imports/conversions'
+import { memorySource } from '../services/imports/source'
 import { importRefunds } from '../services/imports/refunds'
 
 /**
@@ -112,7 +113,7 @@ export async function seedDemoLedger(
   const req = await createLocalReq({ context: { ...systemContext(organization, 'seed') } }, payload)
   const file = (name: string, text: string) => ({
     fileName: name,
-    bytes: new TextEncoder().encode(text),
+    source: memorySource(new TextEncoder().encode(text)),
     mapping: null,
     dryRun: false,
     override: false,

@@ -14,6 +14,7 @@ import {
   type ImportKind,
   type MappingSource,
 } from '../ledger'
+import type { ImportSource } from './imports/source'
 
 /**
  * What the import wizard needs before the person maps columns: the file's headers, a few rows,
@@ -53,22 +54,18 @@ export interface InspectResult {
   readonly fields: readonly { readonly key: string; readonly label: string; readonly required: boolean }[]
 }
 
-function* slices(bytes: Uint8Array, size = 64 * 1024): Generator<Uint8Array> {
-  for (let at = 0; at < bytes.byteLength; at += size) yield bytes.subarray(at, Math.min(at + size, bytes.byteLength))
-}
-
 /** Throws CsvFileError for a file that cannot be read at all (the endpoint answers 422). */
 export async function inspectImport(
   req: PayloadRequest,
-  input: { kind: ImportKind; fileName: string; bytes: Uint8Array },
+  input: { kind: ImportKind; fileName: string; source: ImportSource },
 ): Promise<InspectResult> {
   // A second decoder sees exactly the bytes the parser consumed, so the encoding reported is what
   // the parser decided on, without reading further into the file than the sample needs.
   const probe = new StreamingDecoder()
   let probeFailed = false
   let consumedAll = false
-  function* watched(): Generator<Uint8Array> {
-    for (const s of slices(input.bytes)) {
+  async function* watched(): AsyncGenerator<Uint8Array> {
+    for await (const s of input.source.open()) {
       // After a decoding error the parser throws it itself; the probe just stops.
       if (!probeFailed) probeFailed = probe.push(s).error !== null
       yield s

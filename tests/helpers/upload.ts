@@ -31,3 +31,25 @@ export async function upload(session: Session | null, bytes: Buffer | string, op
   }
   return { status: res.status, body, headers: res.headers }
 }
+
+/** An import record as GET /api/imports/:id answers it. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ImportDoc = Record<string, any>
+
+/**
+ * Polls GET /api/imports/:id until a background import has finished (any status but queued or
+ * running), calling `onEach` with every answer. The deadline only stops a hung test; no test
+ * asserts on how long an import takes.
+ */
+export async function waitForImport(session: Session, importId: number, onEach?: (doc: ImportDoc) => void, timeoutMs = 180_000) {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const res = await session.request('GET', `/api/imports/${importId}?depth=0`)
+    if (res.status !== 200) throw new Error(`GET /api/imports/${importId}: ${res.status} ${JSON.stringify(res.body)}`)
+    const doc = res.body as ImportDoc
+    onEach?.(doc)
+    if (doc.status !== 'queued' && doc.status !== 'running') return doc
+    if (Date.now() > deadline) throw new Error(`import #${importId} still ${doc.status} after ${timeoutMs} ms`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}

@@ -56,6 +56,10 @@ export default async function setup(project: TestProject) {
       SHEETS_FETCH_BASE_URL_ALLOWED: 'true',
       // Short, so the timeout test does not wait the production 15 s; a local answer takes milliseconds.
       SHEETS_FETCH_TIMEOUT_MS: '5000',
+      // Files over 1 MB import in the background (a Payload job), so tests reach that path with small files.
+      IMPORT_SYNC_MAX_BYTES: String(1024 * 1024),
+      // The worker looks for queued jobs and interrupted imports every second instead of every 10.
+      IMPORT_WORKER_INTERVAL_MS: '1000',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,

@@ -58,8 +58,33 @@ interface ImportResult {
 }
 
 interface ImportRecord {
-  report?: { samples?: Record<string, { row: number; detail: Record<string, string> }[]>; errors?: WizardError[] }
+  id?: number
+  status?: 'queued' | 'running' | 'completed' | 'dry_run' | 'failed'
+  counts?: Counts & { errorsTotal?: number }
+  progress?: Progress | null
+  report?: {
+    samples?: Record<string, { row: number; detail: Record<string, string> }[]>
+    errors?: WizardError[]
+    errorsTotal?: number
+    error?: { code: string; message: string }
+  }
 }
+
+interface Progress {
+  rowsRead: number
+  bytesRead: number
+  bytesTotal: number
+  percent: number
+}
+
+/** A large file's 202: the import runs in the background (GET /api/imports/:id follows it). */
+interface QueuedImport {
+  importId: number
+  status: 'queued'
+  progress: Progress
+}
+
+const POLL_MS = 1000
 
 interface ApiError {
   code: string
@@ -134,6 +159,50 @@ export function ImportWizard() {
   const [override, setOverride] = useState(false)
   const [busy, setBusy] = useState<string | null>(null)
   const [partnerNames, setPartnerNames] = useState<Record<string, string>>({})
+  const [progress, setProgress] = useState<Progress | null>(null)
+
+  /**
+   * A POST /api/imports answer as the finished import: a 202 (large file, imported by a background
+   * job) is followed on GET /api/imports/:id with a progress bar until it has finished.
+   */
+  async function settle(
+    body: ImportResult | QueuedImport,
+  ): Promise<{ ok: true; result: ImportResult; record: ImportRecord | null } | { ok: false; error: ApiError }> {
+    if (body.status !== 'queued') return { ok: true, result: body, record: null }
+    setProgress(body.progress)
+    try {
+      for (;;) {
+        await new Promise((r) => setTimeout(r, POLL_MS))
+        const rec = await callApi<ImportRecord>(`/api/imports/${body.importId}?depth=0`, { method: 'GET' })
+        if (!rec.ok) return { ok: false, error: rec.error }
+        const doc = rec.body
+        if (doc.status === 'queued' || doc.status === 'running') {
+          if (doc.progress) setProgress(doc.progress)
+          continue
+        }
+        if (doc.status === 'failed' || !doc.counts) {
+          return {
+            ok: false,
+            error: { code: doc.report?.error?.code ?? 'import_failed', message: doc.report?.error?.message ?? 'The import failed.' },
+          }
+        }
+        const errors = doc.report?.errors ?? []
+        return {
+          ok: true,
+          record: doc,
+          result: {
+            importId: body.importId,
+            status: doc.status === 'dry_run' ? 'dry_run' : 'completed',
+            counts: doc.counts,
+            errors,
+            errorsTotal: doc.report?.errorsTotal ?? doc.counts.errorsTotal ?? errors.length,
+          },
+        }
+      }
+    } finally {
+      setProgress(null)
+    }
+  }
 
   function form(extra: Record<string, string> = {}): FormData {
     const f = new FormData()
@@ -167,15 +236,22 @@ export function ImportWizard() {
     setBusy('Running the dry run…')
     const extra: Record<string, string> = { mapping: JSON.stringify(chosenMapping), dryRun: 'true' }
     if (override) extra.override = 'true'
-    const r = await callApi<ImportResult>('/api/imports', { method: 'POST', body: form(extra) })
+    const r = await callApi<ImportResult | QueuedImport>('/api/imports', { method: 'POST', body: form(extra) })
     if (!r.ok) {
       setBusy(null)
       // The same file was imported before: the server refuses the dry run too, until the person overrides.
       if (r.error.code === 'already_imported') return setAlreadyImported(r.error.message)
       return setError(r.error)
     }
+    const settled = await settle(r.body)
+    if (!settled.ok) {
+      setBusy(null)
+      return setError(settled.error)
+    }
     // The import record keeps the samples of each outcome and up to 1,000 errors.
-    const rec = await callApi<ImportRecord>(`/api/imports/${r.body.importId}?depth=0`, { method: 'GET' })
+    const rec = settled.record
+      ? ({ ok: true, body: settled.record } as const)
+      : await callApi<ImportRecord>(`/api/imports/${settled.result.importId}?depth=0`, { method: 'GET' })
     // Samples name partners by id; show their names.
     const ids = [...new Set(Object.values(rec.ok ? (rec.body.report?.samples ?? {}) : {}).flatMap((l) => l.map((x) => x.detail.partner)))]
       .filter((id): id is string => typeof id === 'string' && /^\d+$/.test(id))
@@ -188,7 +264,7 @@ export function ImportWizard() {
       if (partners.ok) setPartnerNames(Object.fromEntries(partners.body.docs.map((d) => [String(d.id), d.name])))
     }
     setBusy(null)
-    setDryRun(r.body)
+    setDryRun(settled.result)
     setRecord(rec.ok ? rec.body : null)
     setStep('preview')
   }
@@ -198,13 +274,16 @@ export function ImportWizard() {
     setBusy('Importing…')
     const extra: Record<string, string> = { mapping: JSON.stringify(chosenMapping), dryRun: 'false' }
     if (override) extra.override = 'true'
-    const r = await callApi<ImportResult>('/api/imports', { method: 'POST', body: form(extra) })
-    setBusy(null)
+    const r = await callApi<ImportResult | QueuedImport>('/api/imports', { method: 'POST', body: form(extra) })
     if (!r.ok) {
+      setBusy(null)
       if (r.error.code === 'already_imported') return setAlreadyImported(r.error.message)
       return setError(r.error)
     }
-    setFinal(r.body)
+    const settled = await settle(r.body)
+    setBusy(null)
+    if (!settled.ok) return setError(settled.error)
+    setFinal(settled.result)
     setStep('done')
   }
 
@@ -259,6 +338,15 @@ export function ImportWizard() {
         <p role="status" className="import-wizard__busy">
           {busy}
         </p>
+      ) : null}
+      {progress ? (
+        <div className="import-wizard__progress" data-testid="import-progress">
+          <progress max={100} value={progress.percent} aria-label="Import progress" />
+          <span>
+            {progress.percent}% · {progress.rowsRead.toLocaleString('en-US')} rows read (runs in the background: you may leave this page,
+            the report stays on the import record and you get an email)
+          </span>
+        </div>
       ) : null}
 
       {step === 'source' ? (

@@ -16,6 +16,12 @@ import { runImport, type HandlerEnv, type ImportInput, type ImportResult, type K
  * `created` means stored AND attributed; `unattributed` means stored with no partner (the queue).
  * `duplicate` covers a repeat of an earlier row of the same file, a key already stored, and
  * Shopify line-item continuation rows.
+ *
+ * Memory stays flat however long the file: only the chunk being built remembers its keys (a
+ * repeat inside it names the earlier row). A repeat of a row in an earlier chunk meets that row
+ * in the database (ON CONFLICT); the conflicting rows are then looked up, and one this very
+ * transaction inserted (its created_at is the transaction's now()) counts as in-file, anything
+ * older as already stored.
  */
 
 export const CHUNK_ROWS = 5_000
@@ -34,20 +40,32 @@ function conversionsHandler(env: HandlerEnv): KindHandler {
   const { db, report, mapping, ledger } = env
   const parse = createConversionParser(mapping, env.settings)
   const presetId = env.preset?.id ?? null
-  const seen = new Map<string, number>()
+  /** Keys of the chunk being built -> their row; cleared with each chunk. */
+  let seen = new Map<string, number>()
   const duplicates = { inFile: 0, existing: 0 }
   const ledgerTotals = { accrued: 0, flagged: 0, flags: 0, zeroWithError: 0, refundsMatched: 0 }
   let partnerByCode: Map<string, number> | null = null
   let pending: PendingRow[] = []
   let insertMs = 0
 
-  const classify = (batch: readonly PendingRow[], inserted: ReadonlyMap<string, number>, flagged: ReadonlyMap<number, string[]>) => {
+  const classify = (
+    batch: readonly PendingRow[],
+    inserted: ReadonlyMap<string, number>,
+    ofThisImport: ReadonlySet<string>,
+    flagged: ReadonlyMap<number, string[]>,
+  ) => {
     for (const p of batch) {
       const r = p.record
-      const id = inserted.get(JSON.stringify([r.code.canonical, r.orderId]))
+      const key = JSON.stringify([r.code.canonical, r.orderId])
+      const id = inserted.get(key)
       if (id === undefined) {
-        duplicates.existing++
-        report.outcome(p.row, 'duplicate', { code: r.code.canonical, orderId: r.orderId, of: 'a conversion already stored' })
+        if (ofThisImport.has(key)) {
+          duplicates.inFile++
+          report.outcome(p.row, 'duplicate', { code: r.code.canonical, orderId: r.orderId, of: 'an earlier row of this file' })
+        } else {
+          duplicates.existing++
+          report.outcome(p.row, 'duplicate', { code: r.code.canonical, orderId: r.orderId, of: 'a conversion already stored' })
+        }
         continue
       }
       if (p.partnerId != null)
@@ -70,12 +88,15 @@ function conversionsHandler(env: HandlerEnv): KindHandler {
     if (pending.length === 0) return
     const batch = pending
     pending = []
+    seen = new Map()
     const t0 = performance.now()
     const p = insertChunk(db, ledger.organizationId, batch).then(async (inserted) => {
+      const ofThisImport =
+        inserted.size < batch.length ? await insertedByThisTransaction(db, ledger.organizationId, batch, inserted) : new Set<string>()
       const accrued = await accrueConversions(ledger, [...inserted.values()])
       for (const k of Object.keys(ledgerTotals) as (keyof typeof ledgerTotals)[]) ledgerTotals[k] += accrued[k]
       insertMs += performance.now() - t0
-      classify(batch, inserted, accrued.flaggedRules)
+      classify(batch, inserted, ofThisImport, accrued.flaggedRules)
     })
     // Awaited by the next flush or drain; this only keeps a parse error meanwhile from leaving it unhandled.
     p.catch(() => undefined)
@@ -132,6 +153,26 @@ function conversionsHandler(env: HandlerEnv): KindHandler {
 async function loadPartnerCodes(db: SqlExecutor): Promise<Map<string, number>> {
   const { rows } = await db.execute(sql`select code, partner_id from partner_codes`)
   return new Map(rows.map((r) => [String(r.code), Number(r.partner_id)]))
+}
+
+/**
+ * Of the chunk's rows the database refused as duplicates, the keys that this transaction itself
+ * stored earlier (an earlier chunk of the same file): `created_at = now()` is the transaction's
+ * start time, which rows stored before it cannot carry (timestamp(3), so compared at that precision).
+ */
+async function insertedByThisTransaction(
+  db: SqlExecutor,
+  organizationId: number,
+  batch: readonly PendingRow[],
+  inserted: ReadonlyMap<string, number>,
+): Promise<Set<string>> {
+  const refused = batch.filter((p) => !inserted.has(JSON.stringify([p.record.code.canonical, p.record.orderId])))
+  const { rows } = await db.execute(sql`
+    select c.code, c.order_id from conversions c
+      join unnest(${sql.param(refused.map((p) => p.record.code.canonical))}::text[], ${sql.param(refused.map((p) => p.record.orderId))}::text[]) as t(code, order_id)
+        on c.organization_id = ${organizationId} and c.code = t.code and c.order_id = t.order_id
+     where c.created_at = now()::timestamptz(3)`)
+  return new Set(rows.map((r) => JSON.stringify([String(r.code), String(r.order_id)])))
 }
 
 /** One statement per chunk; returns the (code, order id) keys the database actually inserted, with their ids. */

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import type { PayloadRequest } from 'payload'
 import { sql } from '@payloadcms/db-postgres'
 
@@ -11,8 +10,9 @@ import { ImportRefusal } from './refusal'
 
 /** The import record: the file's identity (SHA-256), what became of it, and who did it. */
 
-export function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex')
+/** The advisory lock an import holds for its whole transaction (the stale-import sweep probes it). */
+export function importLockKey(organizationId: number, kind: ImportKind, sha: string): string {
+  return `import:${organizationId}:${kind}:${sha}`
 }
 
 export interface EarlierImport {
@@ -40,7 +40,7 @@ export function alreadyImported(e: EarlierImport): ImportRefusal {
 export interface ImportRecordInput {
   organizationId: number
   kind: ImportKind
-  status: 'completed' | 'dry_run' | 'failed'
+  status: 'completed' | 'dry_run' | 'failed' | 'queued'
   fileName: string
   sha: string
   override: boolean
@@ -51,9 +51,29 @@ export interface ImportRecordInput {
   userId: number | null
   started: Date
   finished: Date
+  /** The file's size (background imports show it in their final progress). */
+  bytes?: number
 }
 
 const json = (v: unknown) => (v == null ? null : JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x)))
+
+/**
+ * A background import ends by completing the record it was queued with. Only a record still
+ * queued or running: if it was marked failed meanwhile (taken for dead), the import's whole
+ * transaction rolls back rather than revive it.
+ */
+export async function completeImportRecord(db: SqlExecutor, id: number, r: ImportRecordInput): Promise<{ id: number; createdAt: string }> {
+  const { rows } = await db.execute(sql`
+    update imports set status = ${r.status}::enum_imports_status, override = ${r.override}, rows_in = ${r.rowsIn},
+           counts = ${json(r.counts)}::jsonb, report = ${json(r.report)}::jsonb, mapping = ${json(r.mapping)}::jsonb,
+           progress = ${json({ rowsRead: r.rowsIn, bytesRead: r.bytes ?? null, bytesTotal: r.bytes ?? null, percent: 100, done: true })}::jsonb,
+           finished_at = ${r.finished.toISOString()}, updated_at = now()
+     where id = ${id} and status in ('queued', 'running')
+    returning id, created_at`)
+  const row = rows[0] as { id: number; created_at: string | Date } | undefined
+  if (!row) throw new Error(`import #${id} is no longer queued or running (marked failed meanwhile?); nothing was stored`)
+  return { id: Number(row.id), createdAt: new Date(row.created_at).toISOString() }
+}
 
 /**
  * Written with SQL rather than the Local API so the database's own refusal (the partial unique

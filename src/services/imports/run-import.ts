@@ -26,14 +26,16 @@ import { writeAudit } from '../audit'
 import { InvalidSettingsError, loadProgramSettings, type LedgerContext } from '../ledger/context'
 import {
   alreadyImported,
+  completeImportRecord,
   findEarlierImport,
+  importLockKey,
   insertImportRecord,
   isUniqueViolation,
   recordFailedImport,
-  sha256Hex,
   type EarlierImport,
 } from './records'
 import { ImportRefusal } from './refusal'
+import type { ImportSource } from './source'
 
 /**
  * One file of any kind, all or nothing. What is the same for partners, conversions and refunds
@@ -57,12 +59,25 @@ export const MAX_KEPT_ERRORS = 1_000
 
 export interface ImportInput {
   readonly fileName: string
-  readonly bytes: Uint8Array
+  /** The bytes, streamed (a temp file for uploads): never held whole in memory. */
+  readonly source: ImportSource
   /** Our field key -> the file's header. null: suggested from the headers. */
   readonly mapping: FieldMapping | null
   readonly dryRun: boolean
   readonly override: boolean
+  /** Background imports: the queued import record this run completes (instead of inserting one). */
+  readonly importId?: number
+  /** Background imports: called every PROGRESS_EVERY_ROWS rows; must not use the import's transaction. */
+  readonly onProgress?: (progress: ImportProgress) => Promise<void>
 }
+
+export interface ImportProgress {
+  readonly rowsRead: number
+  readonly bytesRead: number
+}
+
+/** How often a background import reports progress. */
+export const PROGRESS_EVERY_ROWS = 5_000
 
 export interface ImportResult {
   readonly importId: number
@@ -105,16 +120,11 @@ export interface KindHandler {
 
 export type HandlerFactory = (env: HandlerEnv) => KindHandler
 
-/** The bytes as a stream of slices (no copy), so the parser works chunk by chunk. */
-function* slices(bytes: Uint8Array, size = 256 * 1024): Generator<Uint8Array> {
-  for (let at = 0; at < bytes.byteLength; at += size) yield bytes.subarray(at, Math.min(at + size, bytes.byteLength))
-}
-
 const COMPLETED_FILE_KEY = 'imports_completed_file_key'
 
 export async function runImport(req: PayloadRequest, kind: ImportKind, input: ImportInput, handler: HandlerFactory): Promise<ImportResult> {
   const started = new Date()
-  const sha = sha256Hex(input.bytes)
+  const sha = input.source.sha256
   const tenant = await resolveTenant(req)
   const organizationId = tenant.organizationId
   if (organizationId == null) throw new Error('runImport: no active organization')
@@ -127,11 +137,13 @@ export async function runImport(req: PayloadRequest, kind: ImportKind, input: Im
       if (earlier) throw alreadyImported(earlier)
     }
     if (isCsvFileError(err)) {
-      await recordFailedImport(
-        req,
-        { kind, fileName: input.fileName, mapping: input.mapping, sha, started },
-        { code: err.code, message: err.message, rowNumber: err.details.rowNumber ?? null },
-      )
+      // A background import's record exists already: the job marks it failed.
+      if (input.importId == null)
+        await recordFailedImport(
+          req,
+          { kind, fileName: input.fileName, mapping: input.mapping, sha, started },
+          { code: err.code, message: err.message, rowNumber: err.details.rowNumber ?? null },
+        )
       throw new ImportRefusal('invalid_file', err.message, { reason: err.code, ...err.details })
     }
     throw err
@@ -155,7 +167,7 @@ async function run(
   const db = await transactionDb(req)
   // Serialises uploads of the same bytes in this organization, so the second one sees the first
   // one's committed record below instead of racing it.
-  await db.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`import:${ctx.organizationId}:${kind}:${ctx.sha}`}, 0))`)
+  await db.execute(sql`select pg_advisory_xact_lock(hashtextextended(${importLockKey(ctx.organizationId, kind, ctx.sha)}, 0))`)
   const earlier = await findEarlierImport(db, kind, ctx.sha)
   if (earlier && !input.override) throw alreadyImported(earlier)
 
@@ -173,8 +185,17 @@ async function run(
   let handler: KindHandler | null = null
   let fileInfo: Record<string, unknown> = {}
 
+  let bytesRead = 0
+  let rowsRead = 0
+  async function* counted(): AsyncGenerator<Uint8Array> {
+    for await (const chunk of input.source.open()) {
+      bytesRead += chunk.byteLength
+      yield chunk
+    }
+  }
+
   await db.execute(sql`savepoint import_rows`)
-  for await (const ev of parseCsvRows(slices(input.bytes))) {
+  for await (const ev of parseCsvRows(counted())) {
     if (ev.type === 'header') {
       const resolved = resolveMapping(kind, ev.headers, input.mapping)
       mapping = resolved.mapping
@@ -190,6 +211,7 @@ async function run(
       continue
     }
     report.rowRead(ev.rowNumber)
+    if (input.onProgress && ++rowsRead % PROGRESS_EVERY_ROWS === 0) await input.onProgress({ rowsRead, bytesRead })
     if (ev.type === 'row_error') {
       report.reject(ev.rowNumber, [fromCsvRowError(ev)])
       continue
@@ -222,7 +244,7 @@ async function run(
     overrides,
     durationMs: finished.getTime() - ctx.started.getTime(),
   }
-  const row = await insertImportRecord(db, {
+  const record = {
     organizationId: ctx.organizationId,
     kind,
     status,
@@ -236,7 +258,9 @@ async function run(
     userId: ctx.userId,
     started: ctx.started,
     finished,
-  })
+    bytes: input.source.bytes,
+  }
+  const row = input.importId == null ? await insertImportRecord(db, record) : await completeImportRecord(db, input.importId, record)
   await writeAudit(req, {
     action: input.dryRun ? 'import.dry_run' : 'import.created',
     entityType: 'import',
@@ -267,6 +291,30 @@ async function run(
     overrides,
     durationMs: stored.durationMs,
   }
+}
+
+/**
+ * What a background import can be refused for before it is queued, so the person hears it at
+ * once: the header is read (only the first rows of the file) and the mapping resolved, and the
+ * same bytes already imported are refused. Throws ImportRefusal; stores nothing.
+ */
+export async function checkBeforeQueue(req: PayloadRequest, kind: ImportKind, input: ImportInput): Promise<void> {
+  let headerSeen = false
+  try {
+    for await (const ev of parseCsvRows(input.source.open())) {
+      if (ev.type !== 'header') continue
+      resolveMapping(kind, ev.headers, input.mapping)
+      headerSeen = true
+      break
+    }
+  } catch (err) {
+    if (isCsvFileError(err)) throw new ImportRefusal('invalid_file', err.message, { reason: err.code, ...err.details })
+    throw err
+  }
+  if (!headerSeen) throw new ImportRefusal('invalid_file', 'The file has no header row.', { reason: 'no_header' })
+  if (input.override) return
+  const earlier = await inTenantTransaction(req, async () => findEarlierImport(await transactionDb(req), kind, input.source.sha256))
+  if (earlier) throw alreadyImported(earlier)
 }
 
 function resolveMapping(kind: ImportKind, headers: readonly string[], given: FieldMapping | null) {

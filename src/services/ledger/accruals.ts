@@ -105,7 +105,7 @@ export async function accrueConversions(ctx: LedgerContext, conversionIds: reado
       conversion: { ...c, id: String(c.id) },
       partner: { id: String(partner.id), emails: partner.emails, isEmployee: partner.isEmployee, rateHistory: partner.rateHistory },
       codesForOrder: codesByOrder.get(c.orderId) ?? [c.code],
-      partnerDailyCounts: dailyCounts.get(c.partnerId) ?? new Map(),
+      partnerDailyCounts: dailyCounts.get(c.id) ?? new Map(),
       monthToDateRevenueMinor: monthToDate.get(c.id),
       settings,
       now: ctx.now,
@@ -193,26 +193,47 @@ async function loadCodesByOrder(ctx: LedgerContext, orderIds: string[]): Promise
   return new Map(rows.map((r) => [String(r.order_id), (r.codes as string[]).map(String)]))
 }
 
-/** Per partner: conversions per local day, over the days the velocity rule looks at. */
+/**
+ * Per conversion: what the velocity rule needs, as a small day -> count map (its partner's count
+ * on its day, and the trailing window's total on the day before, which is all checkVelocity sums).
+ * Only the (partner, day) pairs of these conversions are counted, with two index range counts
+ * each, so a chunk costs the same however much history the organization already has.
+ */
 async function loadDailyCounts(ctx: LedgerContext, conversions: ConversionRow[]): Promise<Map<number, Map<IsoDate, number>>> {
   const out = new Map<number, Map<IsoDate, number>>()
   const v = ctx.settings.fraud.velocity
   if (!v.enabled) return out
   const tz = ctx.settings.timeZone
-  const days = conversions.map((c) => localDate(c.occurredAt, tz)).sort()
-  const from = startOfLocalDate(addDays(days[0] as IsoDate, -v.trailingDays), tz)
-  const to = startOfLocalDate(addDays(days[days.length - 1] as IsoDate, 1), tz)
-  const partnerIds = [...new Set(conversions.map((c) => c.partnerId))]
+  const pairs = new Map<string, { partnerId: number; day: IsoDate }>()
+  const dayOf = new Map<number, IsoDate>()
+  for (const c of conversions) {
+    const day = localDate(c.occurredAt, tz)
+    dayOf.set(c.id, day)
+    pairs.set(`${c.partnerId} ${day}`, { partnerId: c.partnerId, day })
+  }
+  const list = [...pairs.values()]
+  const at = (d: IsoDate) => startOfLocalDate(d, tz).toISOString()
   const { rows } = await ctx.db.execute(sql`
-    select partner_id, to_char(occurred_at at time zone ${tz}, 'YYYY-MM-DD') as day, count(*)::integer as n
-      from conversions
-     where partner_id = any(${sql.param(partnerIds)}::integer[]) and occurred_at >= ${from.toISOString()} and occurred_at < ${to.toISOString()}
-     group by 1, 2`)
-  for (const r of rows) {
-    const pid = Number(r.partner_id)
-    const m = out.get(pid) ?? new Map<IsoDate, number>()
-    m.set(String(r.day), Number(r.n))
-    out.set(pid, m)
+    select t.partner_id, t.day,
+           (select count(*) from conversions c where c.partner_id = t.partner_id and c.occurred_at >= t.day_start and c.occurred_at < t.day_end)::integer as on_day,
+           (select count(*) from conversions c where c.partner_id = t.partner_id and c.occurred_at >= t.trail_start and c.occurred_at < t.day_start)::integer as trailing
+      from unnest(${sql.param(list.map((p) => p.partnerId))}::integer[], ${sql.param(list.map((p) => p.day))}::text[],
+                  ${sql.param(list.map((p) => at(p.day)))}::timestamptz[], ${sql.param(list.map((p) => at(addDays(p.day, 1))))}::timestamptz[],
+                  ${sql.param(list.map((p) => at(addDays(p.day, -v.trailingDays))))}::timestamptz[])
+           as t(partner_id, day, day_start, day_end, trail_start)`)
+  const counts = new Map(
+    rows.map((r) => [`${Number(r.partner_id)} ${String(r.day)}`, { onDay: Number(r.on_day), trailing: Number(r.trailing) }]),
+  )
+  for (const c of conversions) {
+    const day = dayOf.get(c.id) as IsoDate
+    const n = counts.get(`${c.partnerId} ${day}`) ?? { onDay: 0, trailing: 0 }
+    out.set(
+      c.id,
+      new Map([
+        [day, n.onDay],
+        [addDays(day, -1), n.trailing],
+      ]),
+    )
   }
   return out
 }
