@@ -111,6 +111,19 @@ function zoneOffsetMs(instant: Date, timeZone: string): number {
  * daylight-saving jump skips midnight, the date starts at the first wall-clock time that exists.
  */
 export function startOfLocalDate(date: IsoDate, timeZone: string): Date {
+  // Imports ask for the same few hundred dates thousands of times; each answer costs several Intl calls.
+  const key = `${timeZone} ${date}`
+  const known = dayStarts.get(key)
+  if (known !== undefined) return new Date(known)
+  if (dayStarts.size > 50_000) dayStarts.clear()
+  const start = computeStartOfLocalDate(date, timeZone)
+  dayStarts.set(key, start.getTime())
+  return start
+}
+
+const dayStarts = new Map<string, number>()
+
+function computeStartOfLocalDate(date: IsoDate, timeZone: string): Date {
   const midnightUtc = toUtcMs(date)
   let t = midnightUtc - zoneOffsetMs(new Date(midnightUtc), timeZone)
   // A second pass corrects a guess made on the other side of a DST change.
