@@ -39,14 +39,17 @@ export async function createOrgFixture(owner: pg.Client, name: string, existingO
      values ($1, $2, $3, 1000, 'USD', now(), 'attributed', $4) returning id`,
     [`FX${tag.toUpperCase()}`, `order-${tag}`, partner, organizationId],
   )
-  const batch = await one(`insert into batches (reference, status, as_of, organization_id) values ($1, 'draft', now(), $2) returning id`, [
-    `B-${tag}`,
-    organizationId,
-  ])
+  // A draft batch that ties out (its line, its entry and its total agree), so a fixture added to
+  // a real organization never shows up in that organization's reconciliation.
+  const batch = await one(
+    `insert into batches (reference, status, as_of, totals, line_count, organization_id)
+     values ($1, 'draft', now(), '[{"currency": "USD", "totalMinor": "100"}]', 1, $2) returning id`,
+    [`B-${tag}`, organizationId],
+  )
   const commission = await one(
-    `insert into commissions (partner_id, conversion_id, kind, amount_minor, currency, eligible_at, status, organization_id)
-     values ($1, $2, 'accrual', 100, 'USD', now(), 'pending', $3) returning id`,
-    [partner, conversion, organizationId],
+    `insert into commissions (partner_id, conversion_id, kind, amount_minor, currency, eligible_at, status, batch_id, organization_id)
+     values ($1, $2, 'accrual', 100, 'USD', now(), 'in_batch', $3, $4) returning id`,
+    [partner, conversion, batch, organizationId],
   )
   // An existing organization keeps its real, verifiable chain: reuse its first event.
   const audit = existingOrganizationId
@@ -78,7 +81,8 @@ export async function createOrgFixture(owner: pg.Client, name: string, existingO
     [batch, partner, organizationId],
   )
   const payoutExport = await one(
-    `insert into payout_exports (batch_id, format, file_name, sha256, organization_id) values ($1, 'generic', $2, $3, $4) returning id`,
+    `insert into payout_exports (batch_id, format, file_name, sha256, totals, organization_id)
+     values ($1, 'generic', $2, $3, '[{"currency": "USD", "totalMinor": "100"}]', $4) returning id`,
     [batch, `fixture-${tag}.csv`, createHash('sha256').update(randomUUID()).digest('hex'), organizationId],
   )
   return {
