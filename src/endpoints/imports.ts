@@ -3,7 +3,7 @@ import { z } from 'zod'
 
 import type { Role } from '../access/roles'
 import type { FieldMapping, ImportKind } from '../ledger'
-import { fetchSheetCsv } from '../services/fetch-sheet'
+import { fetchSheetCsv, readCapped } from '../services/fetch-sheet'
 import { IMPORTERS, kickImportWorker, queueImport, sendImportEmail, syncMaxBytes } from '../services/imports/background'
 import { ImportRefusal, type ImportRefusalCode } from '../services/imports/refusal'
 import { checkBeforeQueue, type ImportResult } from '../services/imports/run-import'
@@ -231,7 +231,7 @@ export async function readUpload(req: PayloadRequest, limit: number): Promise<Pa
 
   if (isJson) {
     // The CSV is inside the JSON text, so it is small by nature (scripts); read whole, capped.
-    const raw = await readCapped(req, limit + ENVELOPE_BYTES)
+    const raw = await readCapped(req.body as ReadableStream<Uint8Array> | null | undefined, limit + ENVELOPE_BYTES)
     if (raw === null) return tooLarge(limit)
     let value: unknown
     try {
@@ -309,24 +309,4 @@ function invalid(error: z.ZodError): Response {
   const issues = error.issues.map((i) => ({ field: i.path.join('.'), message: i.message }))
   const first = issues[0]
   return errorResponse(400, 'invalid_request', first ? `${first.field || 'body'}: ${first.message}` : 'Invalid request.', issues)
-}
-
-/** The body, or null once it passes `cap` bytes (reading stops there). */
-async function readCapped(req: PayloadRequest, cap: number): Promise<Uint8Array | null> {
-  const stream = req.body as ReadableStream<Uint8Array> | null | undefined
-  if (!stream) return new Uint8Array()
-  const reader = stream.getReader()
-  const chunks: Uint8Array[] = []
-  let total = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    total += value.byteLength
-    if (total > cap) {
-      await reader.cancel().catch(() => undefined)
-      return null
-    }
-    chunks.push(value)
-  }
-  return Buffer.concat(chunks)
 }

@@ -163,7 +163,7 @@ export async function fetchSheetCsv(link: string, options: SheetFetchOptions): P
         await res.body?.cancel().catch(() => undefined)
         return tooLarge(options.maxBytes)
       }
-      const bytes = await readCapped(res, options.maxBytes)
+      const bytes = await readCapped(res.body, options.maxBytes)
       if (bytes === null) return tooLarge(options.maxBytes)
       return { ok: true, bytes, fileName, spreadsheetId: parsed.spreadsheetId, gid: parsed.gid }
     }
@@ -183,9 +183,9 @@ export async function fetchSheetCsv(link: string, options: SheetFetchOptions): P
 }
 
 /** The body, or null once it passes `cap` bytes (reading stops there). */
-async function readCapped(res: Response, cap: number): Promise<Uint8Array | null> {
-  if (!res.body) return new Uint8Array()
-  const reader = res.body.getReader()
+export async function readCapped(body: ReadableStream<Uint8Array> | null | undefined, cap: number): Promise<Uint8Array | null> {
+  if (!body) return new Uint8Array()
+  const reader = body.getReader()
   const chunks: Uint8Array[] = []
   let total = 0
   for (;;) {

@@ -2,7 +2,7 @@ import { redirect } from 'next/navigation'
 import type { AdminViewServerProps } from 'payload'
 import React from 'react'
 
-import { AdminFrame } from './AdminFrame'
+import { AdminFrame } from '../AdminFrame'
 import { ReconciliationClient } from './ReconciliationClient'
 
 /** /admin/reconciliation: every identity with a check mark or the difference; the endpoint checks the role. */

@@ -4,7 +4,7 @@ import React from 'react'
 
 import { roleMayCall } from '../../access/roles'
 import { resolveTenant } from '../../access/tenant'
-import { AdminFrame } from './AdminFrame'
+import { AdminFrame } from '../AdminFrame'
 import { SetupWizard } from './SetupWizard'
 
 /**

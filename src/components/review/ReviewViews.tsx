@@ -1,4 +1,3 @@
-import { DefaultTemplate } from '@payloadcms/next/templates'
 import { Gutter, SetStepNav } from '@payloadcms/ui'
 import { redirect } from 'next/navigation'
 import type { AdminViewServerProps } from 'payload'
@@ -6,6 +5,7 @@ import React from 'react'
 
 import { roleMayCall, type FunctionName } from '../../access/roles'
 import { resolveTenant } from '../../access/tenant'
+import { AdminFrame } from '../AdminFrame'
 import { FlagsReview, NegativeBalancesReview, RefundsReview, UnattributedReview } from './ReviewClient'
 
 /**
@@ -14,30 +14,17 @@ import { FlagsReview, NegativeBalancesReview, RefundsReview, UnattributedReview 
  * decides which buttons to show.
  */
 async function frame(props: AdminViewServerProps, title: string, fn: FunctionName, body: (allowed: boolean) => React.ReactNode) {
-  const { initPageResult, params, searchParams } = props
-  const { req } = initPageResult
+  const { req } = props.initPageResult
   if (!req.user) redirect('/admin/login')
   const tenant = await resolveTenant(req)
   return (
-    <DefaultTemplate
-      i18n={req.i18n}
-      locale={initPageResult.locale}
-      params={params}
-      payload={req.payload}
-      permissions={initPageResult.permissions}
-      searchParams={searchParams}
-      user={req.user ?? undefined}
-      visibleEntities={initPageResult.visibleEntities}
-      req={req}
-      // Custom views get no template from Payload, so the header actions (organization switcher) are passed on here.
-      viewActions={req.payload.config.admin.components?.actions ?? []}
-    >
+    <AdminFrame props={props} gutter={false}>
       <SetStepNav nav={[{ label: 'Review' }, { label: title }]} />
       <Gutter>
         <h1 style={{ margin: 'calc(var(--base) * 1.5) 0 var(--base)' }}>{title}</h1>
         {body(roleMayCall(tenant.role, fn))}
       </Gutter>
-    </DefaultTemplate>
+    </AdminFrame>
   )
 }
 
