@@ -254,8 +254,8 @@ describe('the ledger views', () => {
     await loginInBrowser(page, 'manager@demo.test')
     await open(page, '/admin/review/negative-balances')
     await page.getByTestId('negative-row').first().waitFor()
-    // The fixture partner: a 1.00 pending accrual and a -5.00 adjustment.
-    expect(await page.getByTestId('negative-table').textContent()).toContain('-4.00 USD')
+    // The fixture partner: a -5.00 adjustment (its 1.00 accrual sits in the fixture's draft batch).
+    expect(await page.getByTestId('negative-table').textContent()).toContain('-5.00 USD')
     await screenshot(page, 'review-negative-balances')
 
     const { page: opsPage, errors: opsErrors } = await newPage(browser)
