@@ -1,13 +1,11 @@
 import type { Endpoint, PayloadRequest } from 'payload'
 
-import { isCsvFileError, type ImportKind } from '../ledger'
+import { isCsvFileError } from '../ledger'
 import { inspectImport } from '../services/import-inspect'
 import { authorize } from './guard'
 import { errorResponse } from './http'
 import { removeTempFile } from '../services/imports/source'
-import { maxBytes, readUpload, resolveSheet, tooLarge, type ParsedUpload } from './imports'
-
-const KINDS: readonly ImportKind[] = ['partners', 'conversions', 'refunds']
+import { maxBytes, readUpload, resolveUpload, type ParsedUpload } from './imports'
 
 /**
  * POST /api/imports/inspect: the same form as POST /api/imports (`kind`, `file` or `sheetUrl`;
@@ -33,26 +31,12 @@ export const importInspectEndpoint: Endpoint = {
 }
 
 async function inspect(req: PayloadRequest, upload: ParsedUpload, limit: number): Promise<Response> {
-  {
-    if (!(KINDS as readonly string[]).includes(upload.kind)) {
-      return errorResponse(400, 'invalid_request', 'kind: must be one of partners, conversions, refunds.')
-    }
-    if (upload.sheetUrl === null && !/\.csv$/i.test(upload.fileName)) {
-      return errorResponse(
-        415,
-        'unsupported_file_type',
-        `"${upload.fileName}" is not a .csv file. Save the sheet as CSV (comma, semicolon or tab separated) and upload that.`,
-      )
-    }
-    const source = await resolveSheet(upload, limit)
-    if (source instanceof Response) return source
-    if (source.source.bytes > limit) return tooLarge(limit)
-    try {
-      const result = await inspectImport(req, { kind: upload.kind as ImportKind, fileName: source.fileName, source: source.source })
-      return Response.json(result)
-    } catch (err) {
-      if (isCsvFileError(err)) return errorResponse(422, 'invalid_file', err.message, { reason: err.code, ...err.details })
-      throw err
-    }
+  const resolved = await resolveUpload(upload, limit)
+  if (resolved instanceof Response) return resolved
+  try {
+    return Response.json(await inspectImport(req, resolved))
+  } catch (err) {
+    if (isCsvFileError(err)) return errorResponse(422, 'invalid_file', err.message, { reason: err.code, ...err.details })
+    throw err
   }
 }

@@ -95,18 +95,9 @@ export const importUploadEndpoint: Endpoint = {
     if (upload instanceof Response) return upload
     let handedOver: string | null = null
     try {
-      const kind = Object.hasOwn(IMPORTERS, upload.kind) ? (upload.kind as ImportKind) : undefined
-      if (!kind) return errorResponse(400, 'invalid_request', 'kind: must be one of partners, conversions, refunds.')
-      if (upload.sheetUrl === null && !/\.csv$/i.test(upload.fileName)) {
-        return errorResponse(
-          415,
-          'unsupported_file_type',
-          `"${upload.fileName}" is not a .csv file. Save the sheet as CSV (comma, semicolon or tab separated) and upload that.`,
-        )
-      }
-      const resolved = await resolveSheet(upload, limit)
+      const resolved = await resolveUpload(upload, limit)
       if (resolved instanceof Response) return resolved
-      if (resolved.source.bytes > limit) return tooLarge(limit)
+      const { kind } = resolved
       const input = {
         fileName: resolved.fileName,
         source: resolved.source,
@@ -194,12 +185,37 @@ function body(r: ImportResult) {
   }
 }
 
-/** The uploaded bytes, or the Google Sheet the link names, fetched (refusals become the response; nothing is stored). */
-export async function resolveSheet(upload: ParsedUpload, limit: number): Promise<{ fileName: string; source: ImportSource } | Response> {
-  if (upload.sheetUrl === null) return { fileName: upload.fileName, source: upload.source ?? memorySource(new Uint8Array()) }
-  const sheet = await fetchSheetCsv(upload.sheetUrl, { maxBytes: limit })
-  if (!sheet.ok) return errorResponse(sheet.status, sheet.code, sheet.message, sheet.details)
-  return { fileName: sheet.fileName, source: memorySource(sheet.bytes) }
+const IMPORT_KINDS: readonly string[] = ['partners', 'conversions', 'refunds'] satisfies readonly ImportKind[]
+
+/**
+ * What importing and inspecting both check before reading a row: a known kind, a .csv name, and
+ * the bytes within the limit, from the upload or from the Google Sheet the link names (fetched).
+ * Refusals become the response; nothing is stored.
+ */
+export async function resolveUpload(
+  upload: ParsedUpload,
+  limit: number,
+): Promise<{ kind: ImportKind; fileName: string; source: ImportSource } | Response> {
+  if (!IMPORT_KINDS.includes(upload.kind))
+    return errorResponse(400, 'invalid_request', 'kind: must be one of partners, conversions, refunds.')
+  const kind = upload.kind as ImportKind
+  if (upload.sheetUrl === null && !/\.csv$/i.test(upload.fileName)) {
+    return errorResponse(
+      415,
+      'unsupported_file_type',
+      `"${upload.fileName}" is not a .csv file. Save the sheet as CSV (comma, semicolon or tab separated) and upload that.`,
+    )
+  }
+  let resolved: { fileName: string; source: ImportSource }
+  if (upload.sheetUrl === null) {
+    resolved = { fileName: upload.fileName, source: upload.source ?? memorySource(new Uint8Array()) }
+  } else {
+    const sheet = await fetchSheetCsv(upload.sheetUrl, { maxBytes: limit })
+    if (!sheet.ok) return errorResponse(sheet.status, sheet.code, sheet.message, sheet.details)
+    resolved = { fileName: sheet.fileName, source: memorySource(sheet.bytes) }
+  }
+  if (resolved.source.bytes > limit) return tooLarge(limit)
+  return { kind, ...resolved }
 }
 
 export function tooLarge(limit: number): Response {
