@@ -1,7 +1,8 @@
 import type { CollectionAfterChangeHook, CollectionBeforeChangeHook } from 'payload'
-import { ValidationError } from 'payload'
+import { APIError, ValidationError } from 'payload'
 import { sql } from '@payloadcms/db-postgres'
 
+import type { SqlExecutor } from '../db/session'
 import { canonicalCode } from '../ledger'
 import { accrueConversions } from '../services/ledger/accruals'
 import { ledgerContext } from '../services/ledger/context'
@@ -38,15 +39,59 @@ export const prepareConversion: CollectionBeforeChangeHook = async ({ data, oper
     })
   }
   const partner = byCode ?? given
+  const orderId = String(data.orderId ?? '').trim()
+  const currency = String(data.currency || ctx.settings.defaultCurrency).toUpperCase()
+  await refuseStoredOrder(ctx.db, code, orderId, { valueMinor: data.valueMinor, currency, occurredAt: data.occurredAt })
   return {
     ...data,
     code,
-    orderId: String(data.orderId ?? '').trim(),
+    orderId,
     partner,
     status: partner == null ? 'unattributed' : 'attributed',
-    currency: String(data.currency || ctx.settings.defaultCurrency).toUpperCase(),
+    currency,
     refundedMinor: 0,
   }
+}
+
+/**
+ * The duplicate guard's answer for a single create (checklist row 11): an order already stored
+ * under the code is never stored again. The same facts are a harmless repeat (409 `duplicate`,
+ * naming the stored conversion); different facts are a conflict the caller must see (409
+ * `duplicate_conflict`, naming what differs), never a silent keep-the-first. The unique key
+ * (organization_id, code, order_id) still decides a race between two creates.
+ */
+async function refuseStoredOrder(
+  db: SqlExecutor,
+  code: string,
+  orderId: string,
+  given: { valueMinor: unknown; currency: string; occurredAt: unknown },
+): Promise<void> {
+  const { rows } = await db.execute(
+    sql`select id, value_minor, currency, occurred_at from conversions where code = ${code} and order_id = ${orderId}`,
+  )
+  const stored = rows[0]
+  if (!stored) return
+  const givenAt = given.occurredAt == null ? NaN : new Date(String(given.occurredAt)).getTime()
+  const differs = [
+    String(stored.value_minor) !== String(given.valueMinor) ? 'valueMinor' : null,
+    String(stored.currency) !== given.currency ? 'currency' : null,
+    new Date(String(stored.occurred_at)).getTime() !== givenAt ? 'occurredAt' : null,
+  ].filter((f): f is string => f != null)
+  const id = Number(stored.id)
+  if (differs.length === 0) {
+    throw new APIError(
+      `Order ${orderId} under code ${code} is already stored (conversion ${id}); nothing was changed.`,
+      409,
+      { code: 'duplicate', conversionId: id },
+      true,
+    )
+  }
+  throw new APIError(
+    `Order ${orderId} under code ${code} is already stored (conversion ${id}) with a different ${differs.join(', ')}; nothing was changed. Correct it with a refund or an adjustment.`,
+    409,
+    { code: 'duplicate_conflict', conversionId: id, differs },
+    true,
+  )
 }
 
 export const accrueCreatedConversion: CollectionAfterChangeHook = async ({ doc, operation, req }) => {

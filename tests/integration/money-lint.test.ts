@@ -40,11 +40,16 @@ function moneyValues(value: unknown, at = '$'): [string, unknown][] {
   })
 }
 
-function isWholeMinor(v: unknown): boolean {
+/**
+ * An amount is whole minor units: a safe integer or an integer string. The one exception is an
+ * explanation's `exact…Minor` (the unrounded product a commission was rounded from, shown to
+ * people): an exact decimal string, never a JSON number with a fraction.
+ */
+function isWholeMinor(at: string, v: unknown): boolean {
   if (v == null) return true
   if (typeof v === 'number') return Number.isSafeInteger(v)
-  if (typeof v === 'string') return /^-?\d+$/.test(v)
-  return false
+  if (typeof v !== 'string') return false
+  return /\.exact\w*$/i.test(at) ? /^-?\d+(\.\d+)?$/.test(v) : /^-?\d+$/.test(v)
 }
 
 describe('columns', () => {
@@ -103,7 +108,7 @@ describe('JSON', () => {
       for (const r of rows) {
         for (const [at, v] of moneyValues(r.v)) {
           seen++
-          if (!isWholeMinor(v)) bad.push(`${c.table_name}.${c.column_name} id ${r.id} ${at} = ${JSON.stringify(v)}`)
+          if (!isWholeMinor(at, v)) bad.push(`${c.table_name}.${c.column_name} id ${r.id} ${at} = ${JSON.stringify(v)}`)
         }
       }
     }
@@ -141,7 +146,7 @@ describe('JSON', () => {
       expect(res.status, `${p}: ${JSON.stringify(res.body).slice(0, 200)}`).toBe(200)
       const found = moneyValues(res.body)
       seen += found.length
-      for (const [at, v] of found) if (!isWholeMinor(v)) bad.push(`${p} ${at} = ${JSON.stringify(v)}`)
+      for (const [at, v] of found) if (!isWholeMinor(at, v)) bad.push(`${p} ${at} = ${JSON.stringify(v)}`)
     }
     expect(seen).toBeGreaterThan(100)
     expect(bad.slice(0, 20)).toEqual([])
