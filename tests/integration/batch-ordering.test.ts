@@ -31,10 +31,10 @@ async function snapshot(id: number) {
   const batch = (await owner.query(`select to_jsonb(b) - 'updated_at' as b from batches b where id = $1`, [id])).rows[0].b
   const files = (await owner.query(`select count(*)::int as n from payout_exports where batch_id = $1`, [id])).rows[0].n
   const events = (
-    await owner.query(`select count(*)::int as n from audit_events where organization_id = $1 and entity_id = $2 and action like 'batch.%'`, [
-      org.organizationId,
-      String(id),
-    ])
+    await owner.query(
+      `select count(*)::int as n from audit_events where organization_id = $1 and entity_id = $2 and action like 'batch.%'`,
+      [org.organizationId, String(id)],
+    )
   ).rows[0].n
   const entries = (await owner.query(`select id, status, batch_id from commissions where batch_id = $1 order by id`, [id])).rows
   return { batch, files, events, entries }

@@ -87,14 +87,17 @@ describe('POST /api/conversions', () => {
     ['a different currency', { currency: 'EUR' }, ['currency']],
     ['a different date', { occurredAt: '2026-04-03T10:00:00.000Z' }, ['occurredAt']],
     ['a different amount and date', { valueMinor: 1, occurredAt: '2026-01-01T00:00:00.000Z' }, ['valueMinor', 'occurredAt']],
-  ])('%s: 409 duplicate_conflict naming what differs; the stored conversion and its commission are untouched', async (_n, change, differs) => {
-    const before = await stored(orderId)
-    expect(before).toHaveLength(1)
-    const res = await ops.request('POST', '/api/conversions', { ...body(orderId, 4000), ...change })
-    expect(res.status, JSON.stringify(res.body)).toBe(409)
-    expect(res.body.errors[0].data).toEqual({ code: 'duplicate_conflict', conversionId: original, differs })
-    expect(await stored(orderId)).toEqual(before)
-  })
+  ])(
+    '%s: 409 duplicate_conflict naming what differs; the stored conversion and its commission are untouched',
+    async (_n, change, differs) => {
+      const before = await stored(orderId)
+      expect(before).toHaveLength(1)
+      const res = await ops.request('POST', '/api/conversions', { ...body(orderId, 4000), ...change })
+      expect(res.status, JSON.stringify(res.body)).toBe(409)
+      expect(res.body.errors[0].data).toEqual({ code: 'duplicate_conflict', conversionId: original, differs })
+      expect(await stored(orderId)).toEqual(before)
+    },
+  )
 
   test('the same order under another code is not a duplicate (it is the multi-code case, flagged elsewhere)', async () => {
     const res = await ops.request('POST', '/api/conversions', body(orderId, 4000, { code: `OTHER${tag}` }))
@@ -129,12 +132,27 @@ describe('imports', () => {
   const o = (n: number) => `imp-${tag}-${n}`
 
   test('identical rows in a second file are duplicates of the stored conversions: 0 new rows, totals unchanged', async () => {
-    const first = await upload(ops, file([[o(1), '10.00'], [o(2), '20.00']]), { fileName: 'first.csv' })
+    const first = await upload(
+      ops,
+      file([
+        [o(1), '10.00'],
+        [o(2), '20.00'],
+      ]),
+      { fileName: 'first.csv' },
+    )
     expect(first.status, JSON.stringify(first.body)).toBe(201)
     expect(first.body.counts).toMatchObject({ rowsIn: 2, created: 2, duplicate: 0 })
     const before = [...(await stored(o(1))), ...(await stored(o(2)))]
     // Different bytes (one more row), so the file-level SHA-256 refusal does not apply.
-    const second = await upload(ops, file([[o(1), '10.00'], [o(2), '20.00'], [o(3), '30.00']]), { fileName: 'second.csv' })
+    const second = await upload(
+      ops,
+      file([
+        [o(1), '10.00'],
+        [o(2), '20.00'],
+        [o(3), '30.00'],
+      ]),
+      { fileName: 'second.csv' },
+    )
     expect(second.status, JSON.stringify(second.body)).toBe(201)
     expect(second.body.counts).toMatchObject({ rowsIn: 3, created: 1, duplicate: 2, rejected: 0 })
     expect(second.body.duplicates).toEqual({ inFile: 0, existing: 2 })
@@ -143,7 +161,14 @@ describe('imports', () => {
 
   test('a stored order with a different amount is never overwritten nor stored twice', async () => {
     const before = await stored(o(1))
-    const res = await upload(ops, file([[o(1), '99.99'], [o(4), '40.00']]), { fileName: 'changed.csv' })
+    const res = await upload(
+      ops,
+      file([
+        [o(1), '99.99'],
+        [o(4), '40.00'],
+      ]),
+      { fileName: 'changed.csv' },
+    )
     expect(res.status, JSON.stringify(res.body)).toBe(201)
     expect(res.body.counts.created).toBe(1)
     expect(await stored(o(1))).toEqual(before)
