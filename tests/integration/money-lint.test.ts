@@ -115,6 +115,7 @@ describe('JSON', () => {
     // The seeded demo has batches with totals and entries with explanations: the walk found money.
     expect(seen).toBeGreaterThan(100)
     expect(bad.slice(0, 20)).toEqual([])
+    console.log(`money lint: ${seen} amounts in ${cols.length} stored jsonb columns, all whole minor units`)
   })
 
   test('amounts in API responses are integers or integer strings, never floats', async () => {
@@ -150,6 +151,7 @@ describe('JSON', () => {
     }
     expect(seen).toBeGreaterThan(100)
     expect(bad.slice(0, 20)).toEqual([])
+    console.log(`money lint: ${seen} amounts in ${paths.length} API responses, all whole minor units`)
   })
 })
 
