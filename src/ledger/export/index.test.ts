@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
+import { currencyExponent } from '../currency'
 import type { Payee } from '../payee'
 import { columnTotal, parseCsv } from './csv-test-utils.fixture'
 import { bundleFiles, EXPORT_FORMATS, isExportFormatId, renderExport, type ExportFile, type ExportFormatId } from './index'
@@ -31,6 +32,16 @@ function totalFromBytes(format: ExportFormatId, file: ExportFile): bigint {
       expect(control).toBe(entries)
       return entries
     }
+    case 'xlsx': {
+      // Stored (uncompressed) ZIP: the sheet's XML is in the bytes as written. Column J is Amount.
+      const sheet = /<worksheet[\s\S]*<\/worksheet>/.exec(text)![0]
+      const exponent = currencyExponent(file.currency)
+      const amounts = [...sheet.matchAll(/<c r="J(\d+)"[^>]*><v>([^<]+)<\/v>/g)].map((m) => parseDecimalMinor(m[2]!, exponent))
+      const total = amounts.pop()!
+      const sum = amounts.reduce((s, a) => s + a, 0n)
+      expect(total).toBe(sum)
+      return sum
+    }
     case 'pain001': {
       const amounts = [...text.matchAll(/<InstdAmt Ccy="EUR">([^<]+)</g)].map((m) => parseDecimalMinor(m[1]!, 2))
       const sum = amounts.reduce((s, a) => s + a, 0n)
@@ -44,7 +55,17 @@ function totalFromBytes(format: ExportFormatId, file: ExportFile): bigint {
 describe('registry', () => {
   test('every format is registered under its own id', () => {
     for (const id of IDS) expect(EXPORT_FORMATS[id].id).toBe(id)
-    expect(IDS.sort()).toEqual(['custom-template', 'generic-csv', 'nacha', 'pain001', 'paypal-payouts', 'quickbooks', 'wise', 'xero'])
+    expect(IDS.sort()).toEqual([
+      'custom-template',
+      'generic-csv',
+      'nacha',
+      'pain001',
+      'paypal-payouts',
+      'quickbooks',
+      'wise',
+      'xero',
+      'xlsx',
+    ])
     expect(isExportFormatId('xero')).toBe(true)
     expect(isExportFormatId('__proto__')).toBe(false)
   })

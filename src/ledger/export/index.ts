@@ -19,6 +19,7 @@ import {
 } from './types'
 import { wise } from './wise'
 import { xero } from './xero'
+import { xlsx } from './xlsx'
 import { zip, type ZipOptions } from './zip'
 
 export * from './types'
@@ -35,6 +36,7 @@ export const EXPORT_FORMATS = {
   nacha,
   pain001,
   'custom-template': customTemplate,
+  xlsx,
 } as const
 
 export type ExportFormatId = keyof typeof EXPORT_FORMATS
@@ -144,7 +146,7 @@ export function renderExport<F extends ExportFormatId>(
     if (rendered.totalMinor !== undefined && rendered.totalMinor !== totalMinor) {
       throw new Error(`${format.id}: file control total ${rendered.totalMinor} != lines ${totalMinor}`)
     }
-    const content = Buffer.from(rendered.content, 'utf8')
+    const content = typeof rendered.content === 'string' ? Buffer.from(rendered.content, 'utf8') : rendered.content
     const part = chunk.partCount > 1 ? `_part${chunk.part}of${chunk.partCount}` : ''
     files.push({
       name: `${fileSafe(batch.reference)}_${format.id}_${chunk.currency}${part}.${format.extension}`,

@@ -105,6 +105,7 @@ export const SAMPLE_BATCH: ExportBatch = {
 
 export const SAMPLE_OPTIONS: { readonly [F in ExportFormatId]: ExportOptionsFor<F> } = {
   'generic-csv': {},
+  xlsx: {},
   quickbooks: { account: 'Affiliate Commissions', terms: 'Net 14', dueInDays: 14 },
   xero: { accountCode: '6100', taxType: 'Tax Exempt', dueInDays: 14, tracking1: { name: 'Channel', option: 'Affiliates' } },
   'paypal-payouts': { allowPartial: true },

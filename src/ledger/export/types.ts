@@ -69,7 +69,7 @@ export interface ExportError {
  * `totalMinor`: the total the writer itself put in the file's control fields (NACHA, pain.001);
  * renderExport refuses the file if it differs from the sum of the lines.
  */
-export type Rendered = { readonly ok: true; readonly content: string; readonly totalMinor?: bigint } | ExportError
+export type Rendered = { readonly ok: true; readonly content: string | Buffer; readonly totalMinor?: bigint } | ExportError
 
 /** A chunk of lines for one file: one currency, at most the format's row limit. */
 export interface ExportChunk {
