@@ -548,7 +548,8 @@ async function bulkLoad(
     await c.query(
       `insert into commissions (partner_id, conversion_id, kind, amount_minor, currency, eligible_at, status, organization_id)
        select partner_id, id, 'accrual', trunc(value_minor / 10), currency, occurred_at + interval '30 days', 'eligible', organization_id
-         from conversions where organization_id = $1 and partner_id is not null and id not in (select conversion_id from commissions where conversion_id is not null)`,
+         from conversions c where organization_id = $1 and partner_id is not null
+          and not exists (select 1 from commissions m where m.conversion_id = c.id)`,
       [organizationId],
     )
     await c.query('analyze conversions; analyze commissions')

@@ -110,10 +110,16 @@ function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
 }
 
+/** As instant(), with the entry's label built only for the error (not once per entry). */
+function eligibleInstant(entry: BatchEntry): number {
+  const value = entry.eligibleAt
+  const t = value instanceof Date ? value.getTime() : Date.parse(value)
+  if (Number.isNaN(t)) throw new Error(`entry ${entry.id}: invalid date ${String(value)}`)
+  return t
+}
+
 export function isSelectable(entry: BatchEntry, asOfMs: number, excluded: readonly string[]): boolean {
-  return (
-    !entry.held && entry.batchId === null && !excluded.includes(entry.status) && instant(entry.eligibleAt, `entry ${entry.id}`) <= asOfMs
-  )
+  return !entry.held && entry.batchId === null && !excluded.includes(entry.status) && eligibleInstant(entry) <= asOfMs
 }
 
 interface Group {
