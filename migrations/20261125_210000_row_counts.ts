@@ -21,6 +21,7 @@ export const COUNTED_TABLES = ['conversions', 'commissions'] as const
 
 const statements = [
   `CREATE TABLE tenant_row_counts (
+     id bigserial PRIMARY KEY,
      organization_id integer NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
      table_name text NOT NULL CHECK (table_name IN ('conversions', 'commissions')),
      rows bigint NOT NULL
@@ -66,7 +67,9 @@ const statements = [
     (t) =>
       `INSERT INTO tenant_row_counts (organization_id, table_name, rows) SELECT organization_id, '${t}', count(*) FROM ${t} GROUP BY organization_id`,
   ),
+  // No UPDATE: a count row is never changed in place (so never moved to another organization).
   `GRANT SELECT, INSERT, DELETE ON tenant_row_counts TO ${APP_ROLE}`,
+  `GRANT USAGE, SELECT ON SEQUENCE tenant_row_counts_id_seq TO ${APP_ROLE}`,
 ]
 
 export async function up({ db }: MigrateUpArgs): Promise<void> {
