@@ -586,6 +586,8 @@ async function explainList(t: Target, organizationId: number, partnerId: number)
   const queries = {
     'conversions page': `select * from conversions where organization_id = ${organizationId} order by created_at desc limit 10`,
     'conversions count': `select count(*) from conversions where organization_id = ${organizationId}`,
+    // What the list's total costs since the adapter reads the trigger-kept counts (src/db/tenant-adapter.ts).
+    'conversions total from tenant_row_counts': `select coalesce(sum(rows), 0) from tenant_row_counts where table_name = 'conversions' and organization_id = ${organizationId}`,
     'commissions page': `select * from commissions where organization_id = ${organizationId} and partner_id = ${partnerId} order by created_at desc limit 10`,
     'commissions count': `select count(*) from commissions where organization_id = ${organizationId} and partner_id = ${partnerId}`,
   }
