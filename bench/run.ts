@@ -1,5 +1,7 @@
 /**
  * `npm run bench [-- --sizes 100000,1000000 --db server,embedded --partners 10000 --seed 7 --duration 10]`
+ * (`--no-import`, `--no-core`, `--no-list` leave a part out; `--keep-db` / `--reuse-db <name>` keep a
+ * server database between runs, for iterating on list pages.)
  *
  * Per target database: a fresh database, migrated and seeded like the tests, 10,000 partners
  * bulk-loaded, the production server (`next start`), and then over real HTTP as ops@demo.test:
@@ -43,6 +45,12 @@ const partnerCount = Number(arg('partners') ?? 10_000)
 const seed = Number(arg('seed') ?? 7)
 const durationS = Number(arg('duration') ?? 10)
 const skipList = process.argv.includes('--no-list')
+/** List pages only: no import sizes (the list step tops the organization up to 1,000,000 rows itself). */
+const skipImport = process.argv.includes('--no-import')
+const skipCore = process.argv.includes('--no-core')
+/** Iterating on list pages: keep the bench database after the run, or reuse one kept before (skips migrate, seed, partners). */
+const keepDb = process.argv.includes('--keep-db')
+const reuseDb = arg('reuse-db')
 for (const s of sizes) if (!Number.isSafeInteger(s) || s < 1) throw new Error(`--sizes: ${s} is not a row count`)
 for (const d of dbs) if (d !== 'server' && d !== 'embedded') throw new Error(`--db: ${d} is not server or embedded`)
 
@@ -166,11 +174,13 @@ async function createTarget(kind: DbKind): Promise<Target> {
     embedded = await startEmbeddedPostgres(path.resolve('data/bench-pg'), 'postgres', EMBEDDED_PORT)
     adminUrl = embedded.ownerUrl
   }
-  const dbName = `ledger_bench_${process.pid}`
-  await withClient(adminUrl, async (c) => {
-    await c.query(`drop database if exists ${dbName} with (force)`)
-    await c.query(`create database ${dbName}`)
-  })
+  const dbName = reuseDb ?? `ledger_bench_${process.pid}`
+  if (!reuseDb) {
+    await withClient(adminUrl, async (c) => {
+      await c.query(`drop database if exists ${dbName} with (force)`)
+      await c.query(`create database ${dbName}`)
+    })
+  }
   const ownerUrl = withDatabase(adminUrl, dbName)
   console.log(`[${kind}] migrating ${dbName}…`)
   await migrate(ownerUrl)
@@ -183,6 +193,11 @@ async function createTarget(kind: DbKind): Promise<Target> {
 }
 
 async function dropTarget(t: Target) {
+  if (keepDb || reuseDb) {
+    console.log(`[${t.kind}] kept ${t.dbName} (--reuse-db ${t.dbName}; drop it when done)`)
+    if (t.embedded) await t.embedded.stop()
+    return
+  }
   await withClient(t.adminUrl, (c) => c.query(`drop database if exists ${t.dbName} with (force)`)).catch(() => undefined)
   if (t.embedded) await t.embedded.stop()
 }
@@ -533,7 +548,8 @@ async function bulkLoad(
     await c.query(
       `insert into commissions (partner_id, conversion_id, kind, amount_minor, currency, eligible_at, status, organization_id)
        select partner_id, id, 'accrual', trunc(value_minor / 10), currency, occurred_at + interval '30 days', 'eligible', organization_id
-         from conversions where organization_id = $1 and partner_id is not null and id not in (select conversion_id from commissions where conversion_id is not null)`,
+         from conversions c where organization_id = $1 and partner_id is not null
+          and not exists (select 1 from commissions m where m.conversion_id = c.id)`,
       [organizationId],
     )
     await c.query('analyze conversions; analyze commissions')
@@ -570,6 +586,8 @@ async function explainList(t: Target, organizationId: number, partnerId: number)
   const queries = {
     'conversions page': `select * from conversions where organization_id = ${organizationId} order by created_at desc limit 10`,
     'conversions count': `select count(*) from conversions where organization_id = ${organizationId}`,
+    // What the list's total costs since the adapter reads the trigger-kept counts (src/db/tenant-adapter.ts).
+    'conversions total from tenant_row_counts': `select coalesce(sum(rows), 0) from tenant_row_counts where table_name = 'conversions' and organization_id = ${organizationId}`,
     'commissions page': `select * from commissions where organization_id = ${organizationId} and partner_id = ${partnerId} order by created_at desc limit 10`,
     'commissions count': `select count(*) from commissions where organization_id = ${organizationId} and partner_id = ${partnerId}`,
   }
@@ -645,12 +663,12 @@ async function benchTarget(kind: DbKind, dataRoot: string) {
       NODE_ENV: 'production',
     }
     delete env.SMTP_HOST
-    await run('npx', ['tsx', 'scripts/seed.ts'], env)
+    if (!reuseDb) await run('npx', ['tsx', 'scripts/seed.ts'], env)
     const organizationId = await withClient(t.ownerUrl, async (c) =>
       Number((await c.query(`select id from organizations where slug = 'demo'`)).rows[0].id),
     )
     const partnerIdBase = 1_000_000
-    await loadPartners(t, organizationId, partnerIdBase)
+    if (!reuseDb) await loadPartners(t, organizationId, partnerIdBase)
     server = await startServer(t)
     const cookie = await login(server.baseUrl, 'ops@demo.test')
     await warmUp(server, cookie, dataRoot)
@@ -663,7 +681,7 @@ async function benchTarget(kind: DbKind, dataRoot: string) {
       ms: null,
       peakRssMb: idleMb,
     })
-    await benchImports(t, server, cookie, organizationId, partnerIdBase, dataRoot)
+    if (!skipImport) await benchImports(t, server, cookie, organizationId, partnerIdBase, dataRoot)
     if (!skipList) await benchLists(t, server, cookie, organizationId, partnerIdBase)
   } catch (err) {
     if (server && process.env.BENCH_SERVER_LOG) console.log(server.log.join(''))
@@ -679,7 +697,7 @@ async function main() {
   const dataRoot = await mkdtemp(path.join(os.tmpdir(), 'ledger-bench-'))
   try {
     console.log('pure core: batch draft and exports…')
-    for (const m of sizes) {
+    for (const m of skipImport ? [] : sizes) {
       const dir = path.join(dataRoot, String(m))
       await generateDataset(dir, {
         seed,
@@ -696,8 +714,8 @@ async function main() {
         ms: p.ms,
       })
     }
-    const batches: BatchFigure[] = sizes.map((m) => measureBatchDraft(seed, partnerCount, m))
-    const exportsFig: ExportFigure[] = measureExports(seed, 10_000)
+    const batches: BatchFigure[] = skipCore ? [] : sizes.map((m) => measureBatchDraft(seed, partnerCount, m))
+    const exportsFig: ExportFigure[] = skipCore ? [] : measureExports(seed, 10_000)
     raw.batch = batches
     raw.exports = exportsFig
     for (const b of batches) {

@@ -46,6 +46,21 @@ export function asSystem(req: Partial<PayloadRequest>, organizationId: number, r
 export async function resolveTenant(req: PayloadRequest): Promise<TenantContext> {
   const cached = req.context?.[CONTEXT_KEY] as TenantContext | undefined
   if (cached) return cached
+  req.context = req.context ?? {}
+  // The admin checks every collection's access at once: without sharing the read in flight,
+  // each of those parallel checks loaded the memberships again (a hundred transactions a page).
+  const context = req.context
+  let pending = inFlight.get(context)
+  if (!pending) {
+    pending = loadTenant(req).finally(() => inFlight.delete(context))
+    inFlight.set(context, pending)
+  }
+  return pending
+}
+
+const inFlight = new WeakMap<object, Promise<TenantContext>>()
+
+async function loadTenant(req: PayloadRequest): Promise<TenantContext> {
   const user = req.user as { id: number; collection?: string; activeOrganization?: unknown } | null
   if (!user || (user.collection && user.collection !== 'users')) {
     return { userId: null, organizationId: null, role: null, memberships: [] }

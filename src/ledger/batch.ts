@@ -110,10 +110,16 @@ function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
 }
 
+/** As instant(), with the entry's label built only for the error (not once per entry). */
+function eligibleInstant(entry: BatchEntry): number {
+  const value = entry.eligibleAt
+  const t = value instanceof Date ? value.getTime() : Date.parse(value)
+  if (Number.isNaN(t)) throw new Error(`entry ${entry.id}: invalid date ${String(value)}`)
+  return t
+}
+
 export function isSelectable(entry: BatchEntry, asOfMs: number, excluded: readonly string[]): boolean {
-  return (
-    !entry.held && entry.batchId === null && !excluded.includes(entry.status) && instant(entry.eligibleAt, `entry ${entry.id}`) <= asOfMs
-  )
+  return !entry.held && entry.batchId === null && !excluded.includes(entry.status) && eligibleInstant(entry) <= asOfMs
 }
 
 interface Group {
@@ -129,7 +135,10 @@ export function draftBatch(input: DraftBatchInput): DraftBatch {
   const asOfMs = instant(input.asOf, 'asOf')
   const partners = new Map(input.partners.map((p) => [p.id, p]))
 
-  const groups = new Map<string, Group>()
+  // Groups by partner, then currency: two Map lookups per entry instead of building a string key
+  // (a JSON.stringify per entry was most of the time at a million entries).
+  const groups = new Map<string, Map<string, Group>>()
+  const all: Group[] = []
   const seen = new Set<string>()
   for (const entry of input.entries) {
     if (typeof entry.amountMinor !== 'bigint') throw new Error(`entry ${entry.id}: amountMinor is not a bigint`)
@@ -139,17 +148,24 @@ export function draftBatch(input: DraftBatchInput): DraftBatch {
     // The caller loads partners for the entries it loads; a missing one is a loading bug.
     if (partner === undefined) throw new Error(`entry ${entry.id}: partner ${entry.partnerId} not loaded`)
     if (!partner.active || !isSelectable(entry, asOfMs, excluded)) continue
-    // JSON.stringify keeps the key unambiguous whatever characters the ids contain.
-    const key = JSON.stringify([entry.partnerId, entry.currency])
-    const g = groups.get(key) ?? { partner, currency: entry.currency, netMinor: 0n, entryIds: [] }
+    let byCurrency = groups.get(entry.partnerId)
+    if (byCurrency === undefined) {
+      byCurrency = new Map()
+      groups.set(entry.partnerId, byCurrency)
+    }
+    let g = byCurrency.get(entry.currency)
+    if (g === undefined) {
+      g = { partner, currency: entry.currency, netMinor: 0n, entryIds: [] }
+      byCurrency.set(entry.currency, g)
+      all.push(g)
+    }
     g.netMinor += entry.amountMinor
     g.entryIds.push(entry.id)
-    groups.set(key, g)
   }
 
   // Stable order (currency, partner name, partner id) so line numbers and references are
-  // reproducible from the same data.
-  const ordered = [...groups.values()].sort(
+  // reproducible from the same data. (partner id, currency) is unique, so the order is total.
+  const ordered = all.sort(
     (a, b) => compareText(a.currency, b.currency) || compareText(a.partner.name, b.partner.name) || compareText(a.partner.id, b.partner.id),
   )
 
@@ -157,7 +173,9 @@ export function draftBatch(input: DraftBatchInput): DraftBatch {
   const carried: CarriedLine[] = []
   const blocked: BlockedLine[] = []
   for (const g of ordered) {
-    const entryIds = [...g.entryIds].sort(compareText)
+    // The default sort compares strings by UTF-16 code units, as compareText does, without a
+    // call per comparison; the array is this group's own, so it is sorted in place.
+    const entryIds = g.entryIds.sort()
     const base = { partnerId: g.partner.id, currency: g.currency, netMinor: g.netMinor, entryIds }
     if (!isKnownCurrency(g.currency)) {
       carried.push({ ...base, reason: 'unknown_currency' })
@@ -201,8 +219,14 @@ export function draftBatch(input: DraftBatchInput): DraftBatch {
     blocked,
     totals: totalsByCurrency(lines),
     lineCount: lines.length,
-    selectedEntryIds: [...lines, ...carried, ...blocked].flatMap((l) => l.entryIds),
+    selectedEntryIds: concatEntryIds(lines, carried, blocked),
   }
+}
+
+function concatEntryIds(...lists: readonly (readonly { readonly entryIds: readonly string[] }[])[]): string[] {
+  const out: string[] = []
+  for (const list of lists) for (const l of list) for (const id of l.entryIds) out.push(id)
+  return out
 }
 
 export function totalsByCurrency(lines: readonly { readonly currency: string; readonly amountMinor: bigint }[]): CurrencyTotal[] {

@@ -50,12 +50,20 @@ export interface CsvOptions {
 
 export class CsvCellError extends Error {}
 
+const AMOUNT_DOT = /^-?\d+(\.\d{1,4})?$/
+const AMOUNT_COMMA = /^-?\d+(,\d{1,4})?$/
+const CONTROL = /[\x00-\x1f]/
+
 function amountPattern(decimalSeparator: string): RegExp {
-  return decimalSeparator === ',' ? /^-?\d+(,\d{1,4})?$/ : /^-?\d+(\.\d{1,4})?$/
+  return decimalSeparator === ',' ? AMOUNT_COMMA : AMOUNT_DOT
 }
 
 function quote(value: string): string {
-  return `"${value.replace(/"/g, '""')}"`
+  return value.includes('"') ? `"${value.replace(/"/g, '""')}"` : `"${value}"`
+}
+
+function mustQuote(v: string, delimiter: string): boolean {
+  return v.includes(delimiter) || v.includes('"') || v.includes('\r') || v.includes('\n')
 }
 
 /**
@@ -64,14 +72,13 @@ function quote(value: string): string {
  */
 export function formatCell(cell: Cell, options: CsvOptions = {}): string {
   const delimiter = options.delimiter ?? ','
-  const mustQuote = (v: string) => v.includes(delimiter) || v.includes('"') || v.includes('\r') || v.includes('\n')
   switch (cell.kind) {
     case 'amount':
       if (!amountPattern(options.decimalSeparator ?? '.').test(cell.value)) {
         throw new CsvCellError(`not a plain amount: ${JSON.stringify(cell.value)}`)
       }
       // A decimal comma in a comma-delimited file must be quoted (PayPal documents exactly this).
-      return mustQuote(cell.value) ? quote(cell.value) : cell.value
+      return mustQuote(cell.value, delimiter) ? quote(cell.value) : cell.value
     case 'id': {
       // Excel drops leading zeros and rounds past 15 digits however the field is quoted; the
       // `="0123"` trick is itself a formula, so we don't use it. Bank files are for upload,
@@ -80,13 +87,13 @@ export function formatCell(cell: Cell, options: CsvOptions = {}): string {
       return quote(v)
     }
     case 'plain':
-      if (/[\x00-\x1f]/.test(cell.value) || needsNeutralising(cell.value)) {
+      if (CONTROL.test(cell.value) || needsNeutralising(cell.value)) {
         throw new CsvCellError(`unsafe plain cell: ${JSON.stringify(cell.value)}`)
       }
-      return mustQuote(cell.value) ? quote(cell.value) : cell.value
+      return mustQuote(cell.value, delimiter) ? quote(cell.value) : cell.value
     case 'text': {
       const v = neutraliseCell(cell.value)
-      return mustQuote(v) ? quote(v) : v
+      return mustQuote(v, delimiter) ? quote(v) : v
     }
   }
 }

@@ -100,6 +100,8 @@ const SPECIAL_LETTERS: Readonly<Record<string, string>> = {
   ı: 'i',
 }
 
+const ASCII = /^[\x00-\x7f]*$/
+
 /**
  * Reduces text to `allowed`: accents dropped (é -> e), a few letters spelled out (ß -> ss),
  * anything else becomes a space; runs of spaces collapse. Banks reject or mangle characters
@@ -107,7 +109,9 @@ const SPECIAL_LETTERS: Readonly<Record<string, string>> = {
  */
 export function transliterate(value: string, allowed: RegExp): string {
   let out = ''
-  for (const ch of value.normalize('NFKD').replace(/\p{M}/gu, '')) {
+  // ASCII has no accents to drop nor letters to spell out: only the per-character check applies.
+  const decomposed = ASCII.test(value) ? value : value.normalize('NFKD').replace(/\p{M}/gu, '')
+  for (const ch of decomposed) {
     const mapped = SPECIAL_LETTERS[ch] ?? ch
     for (const c of mapped) out += allowed.test(c) ? c : ' '
   }
