@@ -68,6 +68,8 @@ const statements = [
       `INSERT INTO tenant_row_counts (organization_id, table_name, rows) SELECT organization_id, '${t}', count(*) FROM ${t} GROUP BY organization_id`,
   ),
   // No UPDATE: a count row is never changed in place (so never moved to another organization).
+  // (Default privileges may have granted more at CREATE TABLE; take UPDATE back explicitly.)
+  `REVOKE ALL ON tenant_row_counts FROM ${APP_ROLE}`,
   `GRANT SELECT, INSERT, DELETE ON tenant_row_counts TO ${APP_ROLE}`,
   `GRANT USAGE, SELECT ON SEQUENCE tenant_row_counts_id_seq TO ${APP_ROLE}`,
 ]
