@@ -98,11 +98,13 @@ export async function accrueConversions(
   // First, so refunds that were waiting for these orders count in the accrual below.
   const refundsMatched = await matchWaitingRefunds(ctx, conversionIds)
   lap('refunds')
+  // "Has no accrual yet" is a lateral probe of commissions' conversion index: as an anti join, the
+  // planner (whose statistics predate an import's own rows) may scan all of commissions per chunk.
   const { rows: cRows } = await db.execute(sql`
     select c.id, c.partner_id, c.code, c.order_id, c.value_minor, c.currency, c.occurred_at, c.customer_email, c.refunded_minor
       from conversions c
-     where c.id = any(${sql.param([...conversionIds])}::integer[]) and c.partner_id is not null
-       and not exists (select 1 from commissions m where m.conversion_id = c.id and m.kind = 'accrual')`)
+      left join lateral (select 1 as found from commissions m where m.conversion_id = c.id and m.kind = 'accrual' limit 1) m on true
+     where c.id = any(${sql.param([...conversionIds])}::integer[]) and c.partner_id is not null and m.found is null`)
   const conversions: ConversionRow[] = cRows.map((r) => ({
     id: Number(r.id),
     partnerId: Number(r.partner_id),
@@ -244,8 +246,8 @@ async function loadCodesByOrder(ctx: LedgerContext, orderIds: string[]): Promise
 /**
  * Per conversion: what the velocity rule needs, as a small day -> count map (its partner's count
  * on its day, and the trailing window's total on the day before, which is all checkVelocity sums).
- * Only the (partner, day) pairs of these conversions are counted, with two index range counts
- * each, so a chunk costs the same however much history the organization already has.
+ * Only the (partner, day) pairs of these conversions are counted, with one index range scan
+ * each (the trailing window and the day are adjacent), so a chunk costs the same however much history the organization already has.
  */
 async function loadDailyCounts(ctx: LedgerContext, conversions: ConversionRow[]): Promise<Map<number, Map<IsoDate, number>>> {
   const out = new Map<number, Map<IsoDate, number>>()
@@ -262,13 +264,16 @@ async function loadDailyCounts(ctx: LedgerContext, conversions: ConversionRow[])
   const list = [...pairs.values()]
   const at = (d: IsoDate) => startOfLocalDate(d, tz).toISOString()
   const { rows } = await ctx.db.execute(sql`
-    select t.partner_id, t.day,
-           (select count(*) from conversions c where c.partner_id = t.partner_id and c.occurred_at >= t.day_start and c.occurred_at < t.day_end)::integer as on_day,
-           (select count(*) from conversions c where c.partner_id = t.partner_id and c.occurred_at >= t.trail_start and c.occurred_at < t.day_start)::integer as trailing
+    select t.partner_id, t.day, n.on_day, n.trailing
       from unnest(${sql.param(list.map((p) => p.partnerId))}::integer[], ${sql.param(list.map((p) => p.day))}::text[],
                   ${sql.param(list.map((p) => at(p.day)))}::timestamptz[], ${sql.param(list.map((p) => at(addDays(p.day, 1))))}::timestamptz[],
                   ${sql.param(list.map((p) => at(addDays(p.day, -v.trailingDays))))}::timestamptz[])
-           as t(partner_id, day, day_start, day_end, trail_start)`)
+           as t(partner_id, day, day_start, day_end, trail_start)
+     cross join lateral (
+       select (count(*) filter (where c.occurred_at >= t.day_start))::integer as on_day,
+              (count(*) filter (where c.occurred_at < t.day_start))::integer as trailing
+         from conversions c
+        where c.partner_id = t.partner_id and c.occurred_at >= t.trail_start and c.occurred_at < t.day_end) n`)
   const counts = new Map(
     rows.map((r) => [`${Number(r.partner_id)} ${String(r.day)}`, { onDay: Number(r.on_day), trailing: Number(r.trailing) }]),
   )
