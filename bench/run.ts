@@ -321,6 +321,7 @@ async function followImport(server: Server, cookie: string, importId: number) {
       duplicates: report.duplicates,
       durationMs: report.durationMs,
       insertMs: report.insertMs,
+      stepMs: report.stepMs,
     }
     return { status: doc.status === 'completed' ? 201 : 200, body, polls, maxRowsSeen }
   }
@@ -520,6 +521,7 @@ function summary(o: UploadOutcome) {
     duplicates: b.duplicates,
     durationMs: b.durationMs,
     insertMs: b.insertMs,
+    stepMs: b.stepMs,
     error: b.error,
   }
 }

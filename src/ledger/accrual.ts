@@ -56,6 +56,22 @@ export interface PlannedAccrual {
 
 /** A rule as JSON (bigints as strings), the shape commissionRuleSchema reads back. */
 export function ruleToJson(rule: CommissionRule): Record<string, unknown> {
+  return convertRule(rule)
+}
+
+// A program prices thousands of conversions with a handful of rule objects: convert each once.
+const ruleJsons = new WeakMap<CommissionRule, Readonly<Record<string, unknown>>>()
+
+function ruleJson(rule: CommissionRule): Readonly<Record<string, unknown>> {
+  let json = ruleJsons.get(rule)
+  if (!json) {
+    json = Object.freeze(convertRule(rule))
+    ruleJsons.set(rule, json)
+  }
+  return json
+}
+
+function convertRule(rule: CommissionRule): Record<string, unknown> {
   return Object.fromEntries(
     Object.entries(rule).map(([k, v]) => [
       k,
@@ -129,7 +145,7 @@ export function planAccrual(input: AccrualInput): PlannedAccrual {
     eligibleAt,
     status,
     flags,
-    explanation: { ...priced.explanation, rule: ruleToJson(priced.rule) },
+    explanation: { ...priced.explanation, rule: ruleJson(priced.rule) },
     error: null,
     refundEntry,
   }

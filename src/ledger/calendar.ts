@@ -42,7 +42,19 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
 
 /** The calendar date an instant falls on in `timeZone`. */
 export function localDate(instant: Date, timeZone: string): IsoDate {
-  if (Number.isNaN(instant.getTime())) throw new Error('localDate: invalid Date')
+  const ms = instant.getTime()
+  if (Number.isNaN(ms)) throw new Error('localDate: invalid Date')
+  // Imports ask this several times per row; formatToParts costs tens of microseconds a call. Within
+  // one UTC hour whose two ends have the same offset the zone has no transition (tzdata never has
+  // two within an hour), so the date is the UTC date of the instant shifted by that offset.
+  if (ms >= FAST_FROM_MS && ms < FAST_TO_MS) {
+    const off = hourOffset(Math.floor(ms / HOUR_MS), timeZone)
+    if (!Number.isNaN(off)) return isoDateOfDay(Math.floor((ms + off) / DAY_MS))
+  }
+  return formatLocalDate(instant, timeZone)
+}
+
+function formatLocalDate(instant: Date, timeZone: string): IsoDate {
   const parts = formatterFor(timeZone).formatToParts(instant)
   const get = (type: string): string => {
     const p = parts.find((x) => x.type === type)
@@ -52,23 +64,72 @@ export function localDate(instant: Date, timeZone: string): IsoDate {
   return `${get('year').padStart(4, '0')}-${get('month')}-${get('day')}`
 }
 
+const HOUR_MS = 3_600_000
+/** The fast path is kept to 1970-2199: no Julian calendar, no two-digit years in Date.UTC. */
+const FAST_FROM_MS = 0
+const FAST_TO_MS = Date.UTC(2200, 0, 1)
+/** Zone -> UTC hour number -> the zone's offset through that hour, NaN when it changes within it. */
+const hourOffsets = new Map<string, Map<number, number>>()
+
+function hourOffset(hour: number, timeZone: string): number {
+  let zone = hourOffsets.get(timeZone)
+  if (!zone) {
+    zone = new Map()
+    hourOffsets.set(timeZone, zone)
+  }
+  let off = zone.get(hour)
+  if (off === undefined) {
+    const start = hour * HOUR_MS
+    const a = zoneOffsetMs(new Date(start), timeZone)
+    const b = zoneOffsetMs(new Date(start + HOUR_MS - 1000), timeZone)
+    off = a === b ? a : Number.NaN
+    if (zone.size > 200_000) zone.clear()
+    zone.set(hour, off)
+  }
+  return off
+}
+
+/** Day number since 1970-01-01 -> 'YYYY-MM-DD'. */
+const dayIsos = new Map<number, IsoDate>()
+
+function isoDateOfDay(day: number): IsoDate {
+  let iso = dayIsos.get(day)
+  if (iso === undefined) {
+    iso = new Date(day * DAY_MS).toISOString().slice(0, 10)
+    if (dayIsos.size > 200_000) dayIsos.clear()
+    dayIsos.set(day, iso)
+  }
+  return iso
+}
+
 /** An instant is placed on its local date; a date given as a date is taken as it is. */
 export function toLocalDate(value: Date | IsoDate, timeZone: string): IsoDate {
   if (value instanceof Date) return localDate(value, timeZone)
-  if (!isIsoDate(value)) throw new Error(`not an ISO date: ${JSON.stringify(value)}`)
+  toUtcMs(value)
   return value
 }
 
+/** Valid dates seen -> their UTC midnight: checking a date costs a regex and a Date, and imports repeat a few hundred. */
+const utcMidnights = new Map<IsoDate, number>()
+
 function toUtcMs(date: IsoDate): number {
+  const known = utcMidnights.get(date)
+  if (known !== undefined) return known
   if (!isIsoDate(date)) throw new Error(`not an ISO date: ${JSON.stringify(date)}`)
-  return Date.parse(`${date}T00:00:00Z`)
+  const ms = Date.parse(`${date}T00:00:00Z`)
+  if (utcMidnights.size > 200_000) utcMidnights.clear()
+  utcMidnights.set(date, ms)
+  return ms
 }
 
 const DAY_MS = 86_400_000
 
 export function addDays(date: IsoDate, days: number): IsoDate {
   if (!Number.isInteger(days)) throw new Error('addDays: days must be an integer')
-  return new Date(toUtcMs(date) + days * DAY_MS).toISOString().slice(0, 10)
+  const ms = toUtcMs(date) + days * DAY_MS
+  // Beyond 1970-2199 toISOString's own form (and its error for out-of-range dates) is kept.
+  if (ms >= FAST_FROM_MS && ms < FAST_TO_MS) return isoDateOfDay(ms / DAY_MS)
+  return new Date(ms).toISOString().slice(0, 10)
 }
 
 /** Whole days from `from` to `to` (negative when `to` is earlier). */
@@ -79,7 +140,7 @@ export function daysBetween(from: IsoDate, to: IsoDate): number {
 
 /** 'YYYY-MM' of a date: the calendar month key used for tiers. */
 export function monthOf(date: IsoDate): string {
-  if (!isIsoDate(date)) throw new Error(`not an ISO date: ${JSON.stringify(date)}`)
+  toUtcMs(date)
   return date.slice(0, 7)
 }
 

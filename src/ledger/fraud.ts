@@ -3,7 +3,7 @@
  * holds the commission until a manager clears or rejects it, so each flag carries the evidence
  * that manager needs (which emails matched, which codes, which counts) to decide without digging.
  */
-import { addDays, localDate, type IsoDate } from './calendar'
+import { addDays, isIsoDate, localDate, type IsoDate } from './calendar'
 import type { FraudSettings } from './settings'
 
 export type FraudRule = 'self_referral_email' | 'employee_partner' | 'employee_domain' | 'order_on_multiple_codes' | 'velocity'
@@ -87,7 +87,11 @@ export function checkVelocity(
 ): VelocityEvidence | null {
   const countOnDay = dailyCounts.get(day) ?? 0
   let trailingTotal = 0
-  for (let i = 1; i <= rule.trailingDays; i++) trailingTotal += dailyCounts.get(addDays(day, -i)) ?? 0
+  if (rule.trailingDays > 0) {
+    // The map holds a few days, the window many: walk the map. Same-width ISO dates sort as they fall.
+    const from = addDays(day, -rule.trailingDays)
+    for (const [d, n] of dailyCounts) if (d >= from && d < day && isIsoDate(d)) trailingTotal += n
+  }
   // count > multiple x total / days, kept in whole numbers as count x days > multiple x total.
   const aboveAverage = countOnDay * rule.trailingDays > rule.multiple * trailingTotal
   if (countOnDay <= rule.minPerDay || !aboveAverage) return null

@@ -137,6 +137,40 @@ describe('accruals on import', () => {
     expect((await entries(order(6))).map((e) => e.status)).toEqual(['held', 'held'])
   })
 
+  test('a tiered rule prices each conversion at its place in the month, two partners and two months in one chunk', async () => {
+    const tiered = {
+      kind: 'tiered',
+      tiers: [
+        { thresholdMinor: 0, rateBps: 500 },
+        { thresholdMinor: 10000, rateBps: 1000 },
+      ],
+    }
+    await createPartner('TIA', { rateHistory: [{ effectiveFrom: '2020-01-01', rule: tiered }] })
+    await createPartner('TIB', { rateHistory: [{ effectiveFrom: '2020-01-01', rule: tiered }] })
+    const csv = [
+      'code,order_id,amount,date',
+      // TIA, January, in date order 01-04 (20.00), 01-05 (60.00), 01-06 (50.00): month to date 2000, 8000, 13000.
+      `${code('TIA')},${order('t2')},60.00,2026-01-05`,
+      `${code('TIA')},${order('t3')},50.00,2026-01-06`,
+      `${code('TIA')},${order('t1')},20.00,2026-01-04`,
+      // February starts again at 0; TIB's months are its own.
+      `${code('TIA')},${order('t4')},30.00,2026-02-01`,
+      `${code('TIB')},${order('t5')},120.00,2026-01-05`,
+    ].join('\n')
+    const res = await upload(ops, csv, { fileName: `tiers-${tag}.csv` })
+    expect(res.status, JSON.stringify(res.body)).toBe(201)
+    const priced = async (n: string) => {
+      const [e] = await entries(order(n))
+      return [e.amount, e.explanation.monthToDateRevenueMinor, e.explanation.rateBps]
+    }
+    // 2000 x 5% = 100; 6000 x 5% = 300 (8000 < 10000); 5000 x 10% = 500 (13000 reaches tier 2).
+    expect(await priced('t1')).toEqual(['100', '2000', '500'])
+    expect(await priced('t2')).toEqual(['300', '8000', '500'])
+    expect(await priced('t3')).toEqual(['500', '13000', '1000'])
+    expect(await priced('t4')).toEqual(['150', '3000', '500'])
+    expect(await priced('t5')).toEqual(['1200', '12000', '1000'])
+  })
+
   test('the import reports what the ledger did', async () => {
     const { rows } = await owner.query(`select counts, report from imports where file_name = $1`, [`ledger-${tag}.csv`])
     expect(rows[0].counts).toMatchObject({ rowsIn: 11, created: 10, unattributed: 1, flagged: 4 })

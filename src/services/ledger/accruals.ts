@@ -11,7 +11,9 @@ import {
   startOfLocalDate,
   type FraudFlag,
   type IsoDate,
+  type AccrualPartner,
   type RateHistoryEntry,
+  type TierConversion,
   type TieredRule,
 } from '../../ledger'
 import { decryptPayout } from '../../security/payout-crypto'
@@ -48,11 +50,13 @@ interface ConversionRow {
   refundedMinor: bigint
 }
 
-interface PartnerRow {
+export interface PartnerRow {
   id: number
   emails: string[]
   isEmployee: boolean
   rateHistory: RateHistoryEntry[]
+  /** The same partner as planAccrual reads it, built once. */
+  forPlan: AccrualPartner
 }
 
 const historySchema = z.array(rateHistoryEntrySchema)
@@ -66,16 +70,41 @@ export function parseRateHistory(value: unknown, partnerId: number): RateHistory
 
 const EMPTY: AccrualSummary = { accrued: 0, flagged: 0, flags: 0, zeroWithError: 0, refundsMatched: 0, flaggedRules: new Map() }
 
-export async function accrueConversions(ctx: LedgerContext, conversionIds: readonly number[]): Promise<AccrualSummary> {
+export interface AccrualOptions {
+  /** Milliseconds per step, summed over calls: the bulk import reports them with its figures. */
+  readonly timings?: Record<string, number>
+  /**
+   * Partners already read by earlier calls of the same operation (the chunks of one import), so
+   * each partner is read, decrypted and its rate history parsed once per import, not per chunk.
+   */
+  readonly partnerCache?: Map<number, PartnerRow>
+}
+
+export async function accrueConversions(
+  ctx: LedgerContext,
+  conversionIds: readonly number[],
+  options: AccrualOptions = {},
+): Promise<AccrualSummary> {
   if (conversionIds.length === 0) return EMPTY
   const { db, settings } = ctx
+  const { timings } = options
+  let t = performance.now()
+  const lap = (step: string) => {
+    if (!timings) return
+    const now = performance.now()
+    timings[step] = (timings[step] ?? 0) + (now - t)
+    t = now
+  }
   // First, so refunds that were waiting for these orders count in the accrual below.
   const refundsMatched = await matchWaitingRefunds(ctx, conversionIds)
+  lap('refunds')
+  // "Has no accrual yet" is a lateral probe of commissions' conversion index: as an anti join, the
+  // planner (whose statistics predate an import's own rows) may scan all of commissions per chunk.
   const { rows: cRows } = await db.execute(sql`
     select c.id, c.partner_id, c.code, c.order_id, c.value_minor, c.currency, c.occurred_at, c.customer_email, c.refunded_minor
       from conversions c
-     where c.id = any(${sql.param([...conversionIds])}::integer[]) and c.partner_id is not null
-       and not exists (select 1 from commissions m where m.conversion_id = c.id and m.kind = 'accrual')`)
+      left join lateral (select 1 as found from commissions m where m.conversion_id = c.id and m.kind = 'accrual' limit 1) m on true
+     where c.id = any(${sql.param([...conversionIds])}::integer[]) and c.partner_id is not null and m.found is null`)
   const conversions: ConversionRow[] = cRows.map((r) => ({
     id: Number(r.id),
     partnerId: Number(r.partner_id),
@@ -87,12 +116,17 @@ export async function accrueConversions(ctx: LedgerContext, conversionIds: reado
     customerEmail: r.customer_email == null ? null : String(r.customer_email),
     refundedMinor: minor(r.refunded_minor),
   }))
+  lap('conversions')
   if (conversions.length === 0) return { ...EMPTY, refundsMatched }
 
-  const partners = await loadPartners(ctx, [...new Set(conversions.map((c) => c.partnerId))])
+  const partners = await loadPartners(ctx, [...new Set(conversions.map((c) => c.partnerId))], options.partnerCache)
+  lap('partners')
   const codesByOrder = await loadCodesByOrder(ctx, [...new Set(conversions.map((c) => c.orderId))])
+  lap('codes')
   const dailyCounts = await loadDailyCounts(ctx, conversions)
+  lap('dailyCounts')
   const monthToDate = await loadTierPositions(ctx, conversions, partners)
+  lap('tiers')
 
   const entries: { c: ConversionRow; amount: bigint; eligibleAt: Date; status: string; explanation: unknown }[] = []
   const refundEntries: { c: ConversionRow; amount: bigint; kind: string; eligibleAt: Date; status: string }[] = []
@@ -103,7 +137,7 @@ export async function accrueConversions(ctx: LedgerContext, conversionIds: reado
     if (!partner) throw new Error(`conversion ${c.id}: partner ${c.partnerId} not found`)
     const plan = planAccrual({
       conversion: { ...c, id: String(c.id) },
-      partner: { id: String(partner.id), emails: partner.emails, isEmployee: partner.isEmployee, rateHistory: partner.rateHistory },
+      partner: partner.forPlan,
       codesForOrder: codesByOrder.get(c.orderId) ?? [c.code],
       partnerDailyCounts: dailyCounts.get(c.id) ?? new Map(),
       monthToDateRevenueMinor: monthToDate.get(c.id),
@@ -123,6 +157,7 @@ export async function accrueConversions(ctx: LedgerContext, conversionIds: reado
     }
     for (const flag of plan.flags) flags.push({ c, flag })
   }
+  lap('plan')
 
   const inserted = await insertEntries(
     ctx,
@@ -137,6 +172,7 @@ export async function accrueConversions(ctx: LedgerContext, conversionIds: reado
       explanation: e.explanation,
     })),
   )
+  lap('entries')
   // Only conversions whose accrual this call inserted get the rest: a racing call did the others.
   const mine = (c: ConversionRow) => inserted.has(c.id)
   await insertEntries(
@@ -154,12 +190,15 @@ export async function accrueConversions(ctx: LedgerContext, conversionIds: reado
         explanation: { refundedBeforeAttribution: e.c.refundedMinor.toString() },
       })),
   )
+  lap('refundEntries')
   const myFlags = flags.filter((f) => mine(f.c))
   await raiseFlags(
     ctx,
     myFlags.map((f) => ({ conversionId: f.c.id, partnerId: f.c.partnerId, rule: f.flag.rule, evidence: f.flag.evidence })),
   )
+  lap('flags')
   await flagEarlierConversionsOfSharedOrders(ctx, conversions.filter(mine), codesByOrder)
+  lap('sharedOrders')
   const flaggedRules = new Map<number, string[]>()
   for (const f of myFlags) flaggedRules.set(f.c.id, [...(flaggedRules.get(f.c.id) ?? []), f.flag.rule])
   return {
@@ -172,17 +211,28 @@ export async function accrueConversions(ctx: LedgerContext, conversionIds: reado
   }
 }
 
-async function loadPartners(ctx: LedgerContext, ids: number[]): Promise<Map<number, PartnerRow>> {
+async function loadPartners(ctx: LedgerContext, ids: number[], cache?: Map<number, PartnerRow>): Promise<Map<number, PartnerRow>> {
+  const out = new Map<number, PartnerRow>()
+  const missing: number[] = []
+  for (const id of ids) {
+    const known = cache?.get(id)
+    if (known) out.set(id, known)
+    else missing.push(id)
+  }
+  if (missing.length === 0) return out
   const { rows } = await ctx.db.execute(sql`
-    select id, email, payout_email, employee, rate_history from partners where id = any(${sql.param(ids)}::integer[])`)
-  return new Map(
-    rows.map((r) => {
-      const id = Number(r.id)
-      const payoutEmail = typeof r.payout_email === 'string' && r.payout_email !== '' ? decryptPayout(r.payout_email) : null
-      const emails = [r.email, payoutEmail].filter((e): e is string => typeof e === 'string' && e !== '')
-      return [id, { id, emails, isEmployee: r.employee === true, rateHistory: parseRateHistory(r.rate_history, id) }]
-    }),
-  )
+    select id, email, payout_email, employee, rate_history from partners where id = any(${sql.param(missing)}::integer[])`)
+  for (const r of rows) {
+    const id = Number(r.id)
+    const payoutEmail = typeof r.payout_email === 'string' && r.payout_email !== '' ? decryptPayout(r.payout_email) : null
+    const emails = [r.email, payoutEmail].filter((e): e is string => typeof e === 'string' && e !== '')
+    const isEmployee = r.employee === true
+    const rateHistory = parseRateHistory(r.rate_history, id)
+    const row: PartnerRow = { id, emails, isEmployee, rateHistory, forPlan: { id: String(id), emails, isEmployee, rateHistory } }
+    out.set(id, row)
+    cache?.set(id, row)
+  }
+  return out
 }
 
 /** Distinct codes each order id is recorded under in the organization (RLS scopes the table). */
@@ -196,8 +246,8 @@ async function loadCodesByOrder(ctx: LedgerContext, orderIds: string[]): Promise
 /**
  * Per conversion: what the velocity rule needs, as a small day -> count map (its partner's count
  * on its day, and the trailing window's total on the day before, which is all checkVelocity sums).
- * Only the (partner, day) pairs of these conversions are counted, with two index range counts
- * each, so a chunk costs the same however much history the organization already has.
+ * Only the (partner, day) pairs of these conversions are counted, with one index range scan
+ * each (the trailing window and the day are adjacent), so a chunk costs the same however much history the organization already has.
  */
 async function loadDailyCounts(ctx: LedgerContext, conversions: ConversionRow[]): Promise<Map<number, Map<IsoDate, number>>> {
   const out = new Map<number, Map<IsoDate, number>>()
@@ -214,13 +264,16 @@ async function loadDailyCounts(ctx: LedgerContext, conversions: ConversionRow[])
   const list = [...pairs.values()]
   const at = (d: IsoDate) => startOfLocalDate(d, tz).toISOString()
   const { rows } = await ctx.db.execute(sql`
-    select t.partner_id, t.day,
-           (select count(*) from conversions c where c.partner_id = t.partner_id and c.occurred_at >= t.day_start and c.occurred_at < t.day_end)::integer as on_day,
-           (select count(*) from conversions c where c.partner_id = t.partner_id and c.occurred_at >= t.trail_start and c.occurred_at < t.day_start)::integer as trailing
+    select t.partner_id, t.day, n.on_day, n.trailing
       from unnest(${sql.param(list.map((p) => p.partnerId))}::integer[], ${sql.param(list.map((p) => p.day))}::text[],
                   ${sql.param(list.map((p) => at(p.day)))}::timestamptz[], ${sql.param(list.map((p) => at(addDays(p.day, 1))))}::timestamptz[],
                   ${sql.param(list.map((p) => at(addDays(p.day, -v.trailingDays))))}::timestamptz[])
-           as t(partner_id, day, day_start, day_end, trail_start)`)
+           as t(partner_id, day, day_start, day_end, trail_start)
+     cross join lateral (
+       select (count(*) filter (where c.occurred_at >= t.day_start))::integer as on_day,
+              (count(*) filter (where c.occurred_at < t.day_start))::integer as trailing
+         from conversions c
+        where c.partner_id = t.partner_id and c.occurred_at >= t.trail_start and c.occurred_at < t.day_end) n`)
   const counts = new Map(
     rows.map((r) => [`${Number(r.partner_id)} ${String(r.day)}`, { onDay: Number(r.on_day), trailing: Number(r.trailing) }]),
   )
@@ -255,25 +308,30 @@ async function loadTierPositions(
     groups.set(`${c.partnerId} ${month}`, { partnerId: c.partnerId, month, rule: inEffect.rule })
   }
   const out = new Map<number, bigint>()
-  for (const g of groups.values()) {
-    const start = startOfLocalDate(`${g.month}-01`, tz)
+  if (groups.size === 0) return out
+  // One query for every (partner, month) of the chunk, not one per group.
+  const list = [...groups.values()]
+  const bounds = list.map((g) => {
     const nextMonth = addDays(`${g.month}-01`, 31).slice(0, 7)
-    const end = startOfLocalDate(`${nextMonth}-01`, tz)
-    const { rows } = await ctx.db.execute(sql`
-      select id, order_id, value_minor, currency, occurred_at from conversions
-       where partner_id = ${g.partnerId} and occurred_at >= ${start.toISOString()} and occurred_at < ${end.toISOString()}`)
-    const positions = computeTieredMonth(
-      rows.map((r) => ({
-        id: String(r.id),
-        orderId: String(r.order_id),
-        valueMinor: minor(r.value_minor),
-        currency: String(r.currency),
-        occurredAt: asDate(r.occurred_at),
-      })),
-      g.rule,
-      tz,
-    )
-    for (const p of positions) out.set(Number(p.id), p.monthToDateRevenueMinor)
+    return { start: startOfLocalDate(`${g.month}-01`, tz).toISOString(), end: startOfLocalDate(`${nextMonth}-01`, tz).toISOString() }
+  })
+  const { rows } = await ctx.db.execute(sql`
+    select t.g, c.id, c.order_id, c.value_minor, c.currency, c.occurred_at
+      from unnest(${sql.param(list.map((g) => g.partnerId))}::integer[], ${sql.param(bounds.map((b) => b.start))}::timestamptz[],
+                  ${sql.param(bounds.map((b) => b.end))}::timestamptz[]) with ordinality as t(partner_id, start_at, end_at, g)
+      join conversions c on c.partner_id = t.partner_id and c.occurred_at >= t.start_at and c.occurred_at < t.end_at`)
+  const byGroup = list.map(() => [] as TierConversion[])
+  for (const r of rows) {
+    byGroup[Number(r.g) - 1]?.push({
+      id: String(r.id),
+      orderId: String(r.order_id),
+      valueMinor: minor(r.value_minor),
+      currency: String(r.currency),
+      occurredAt: asDate(r.occurred_at),
+    })
+  }
+  for (const [i, g] of list.entries()) {
+    for (const p of computeTieredMonth(byGroup[i] ?? [], g.rule, tz)) out.set(Number(p.id), p.monthToDateRevenueMinor)
   }
   return out
 }
