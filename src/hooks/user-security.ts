@@ -160,10 +160,14 @@ export const auditUnlock: CollectionAfterOperationHook = async ({ operation, req
   if (operation !== 'unlock') return result
   const email = String((args as { data?: { email?: unknown } }).data?.email ?? '')
   const t = await resolveTenant(req)
-  const unlocked = await scopedRows<{ id: number }>(req, { userId: t.userId }, {
-    text: 'select id from users where lower(email) = lower($1)',
-    values: [email],
-  })
+  const unlocked = await scopedRows<{ id: number }>(
+    req,
+    { userId: t.userId },
+    {
+      text: 'select id from users where lower(email) = lower($1)',
+      values: [email],
+    },
+  )
   if (t.organizationId != null && unlocked[0]) {
     await inTenantTransaction(req, () =>
       writeAudit(req, { action: 'auth.unlocked', entityType: 'user', entityId: unlocked[0]!.id, changes: { email } }),

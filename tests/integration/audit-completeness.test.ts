@@ -5,7 +5,7 @@ import Papa from 'papaparse'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest'
 
-import { COLLECTION_ACCESS, FUNCTION_ACCESS, ROLES, isTenantCollection, type CrudAction, type FunctionName, type Role } from '../../src/access/roles'
+import { COLLECTION_ACCESS, FUNCTION_ACCESS, ROLES, type CrudAction, type FunctionName, type Role } from '../../src/access/roles'
 import { BANK, createBatchOrg, createPartner, payableEntry } from '../helpers/batches'
 import { createOrgFixture, createUser } from '../helpers/fixtures'
 import { ambiguousRefund, negativeBalancePartnerId, openFlagId } from '../helpers/ledger-fixtures'
@@ -22,7 +22,8 @@ import { baseUrl, login, request, type ApiResponse, type Session } from '../help
  * (a 400) write exactly what src/endpoints/guard.ts promises: one `authz.denied`, and nothing.
  */
 
-type Permission = { fn: FunctionName } | { collection: 'users' | 'organizations' | keyof typeof COLLECTION_ACCESS; action: CrudAction } | 'member'
+type Permission =
+  { fn: FunctionName } | { collection: 'users' | 'organizations' | keyof typeof COLLECTION_ACCESS; action: CrudAction } | 'member'
 
 interface Ctx {
   org: number
@@ -90,7 +91,10 @@ const CASES: Record<string, Case> = {
     permission: { collection: 'imports', action: 'create' },
     role: 'ops',
     call: (c) =>
-      c.actForm('/api/imports', csv('partners', `name,email,code\nImported A ${tag()},a@example.test,IA${tag()}\nImported B ${tag()},b@example.test,IB${tag()}\n`)),
+      c.actForm(
+        '/api/imports',
+        csv('partners', `name,email,code\nImported A ${tag()},a@example.test,IA${tag()}\nImported B ${tag()},b@example.test,IB${tag()}\n`),
+      ),
     status: 201,
     events: [ev('partner.created', 'partner'), ev('partner.created', 'partner'), ev('import.created', 'import')],
     why: 'A partner import records each partner it creates (one event per new payee, like a hand-made one) and then the import itself (file hash, row counts).',
@@ -99,7 +103,8 @@ const CASES: Record<string, Case> = {
   'POST /api/imports/inspect': {
     permission: { collection: 'imports', action: 'create' },
     role: 'ops',
-    call: (c) => c.actForm('/api/imports/inspect', csv('conversions', `code,order_id,amount,date\nIN${tag()},in-${tag()},1.00,2026-11-01\n`)),
+    call: (c) =>
+      c.actForm('/api/imports/inspect', csv('conversions', `code,order_id,amount,date\nIN${tag()},in-${tag()},1.00,2026-11-01\n`)),
     status: 200,
     events: [],
     why: 'Inspecting reads a file to suggest a mapping and stores nothing (a POST only because it carries an upload).',
@@ -188,7 +193,10 @@ const CASES: Record<string, Case> = {
     permission: { fn: 'batch.export_template' },
     role: 'finance',
     prepare: async (c) => {
-      const made = await c.as('finance')('POST', '/api/batches/export-templates', { name: 'Doomed', options: { columns: [{ field: 'amount' }] } })
+      const made = await c.as('finance')('POST', '/api/batches/export-templates', {
+        name: 'Doomed',
+        options: { columns: [{ field: 'amount' }] },
+      })
       expect(made.status).toBe(201)
       return { id: made.body.template.id }
     },
@@ -210,7 +218,8 @@ const CASES: Record<string, Case> = {
     permission: { fn: 'commission.adjust' },
     role: 'manager',
     prepare: async (c) => ({ partner: await createPartner(owner, c.org) }),
-    call: (c, p) => c.act('POST', '/api/commissions/adjustments', { partner: p.partner, amountMinor: 150, currency: 'USD', reason: 'bonus' }),
+    call: (c, p) =>
+      c.act('POST', '/api/commissions/adjustments', { partner: p.partner, amountMinor: 150, currency: 'USD', reason: 'bonus' }),
     status: 201,
     events: [ev('commission.adjusted', 'commission')],
     invalid: (c, p) => c.act('POST', '/api/commissions/adjustments', { partner: p.partner, amountMinor: 150, currency: 'USD', reason: '' }),
@@ -321,7 +330,13 @@ const TENANT_BODIES: Partial<Record<string, (c: Ctx) => Promise<Record<string, u
   memberships: async () => ({ user: await createUser(owner), role: 'auditor' }),
   partners: async () => ({ name: `Partner ${tag()}`, status: 'active' }),
   'partner-codes': async (c) => ({ code: `PC${tag()}`, partner: await createPartner(owner, c.org) }),
-  conversions: async () => ({ code: `CV${tag()}`, orderId: `o-${tag()}`, valueMinor: 1234, currency: 'USD', occurredAt: new Date().toISOString() }),
+  conversions: async () => ({
+    code: `CV${tag()}`,
+    orderId: `o-${tag()}`,
+    valueMinor: 1234,
+    currency: 'USD',
+    occurredAt: new Date().toISOString(),
+  }),
   refunds: async () => ({ orderId: `r-${tag()}`, amountMinor: 100, refundedAt: new Date().toISOString() }),
 }
 const TENANT_UPDATES: Partial<Record<string, Record<string, unknown>>> = {
@@ -344,7 +359,8 @@ const INVALID_BODIES: Partial<Record<string, Record<string, unknown>>> = {
   refunds: { amountMinor: 1.5 },
 }
 
-const firstAllowed = (roles: readonly Role[]) => (['ops', 'admin', 'manager', 'finance', 'auditor'] as Role[]).find((r) => roles.includes(r))!
+const firstAllowed = (roles: readonly Role[]) =>
+  (['ops', 'admin', 'manager', 'finance', 'auditor'] as Role[]).find((r) => roles.includes(r))!
 
 /** What a conversion or refund typed in by hand also posts to the ledger; no other collection's create writes more than its row. */
 const CREATE_EXTRAS: Partial<Record<string, { events: Expected[]; why: string }>> = {}
@@ -408,7 +424,8 @@ for (const collection of Object.keys(COLLECTION_ACCESS) as (keyof typeof COLLECT
       call: (c, p) => c.act(method, `/api/${collection}?where[id][equals]=${p.id}`, change),
       invalid:
         action === 'update'
-          ? (c: Ctx, p: Record<string, number | string>) => c.act(method, `/api/${collection}?where[id][equals]=${p.id}`, INVALID_BODIES[collection])
+          ? (c: Ctx, p: Record<string, number | string>) =>
+              c.act(method, `/api/${collection}?where[id][equals]=${p.id}`, INVALID_BODIES[collection])
           : base.invalid,
     }
   }
@@ -428,9 +445,7 @@ const EXEMPT: Record<string, string> = {
   'POST /api/users/verify/:id': 'Email verification is not enabled for users (auth.verify is off); the route answers an error.',
   'POST /api/users/first-register': 'Only works on an empty database; the seeded one answers 403.',
 }
-for (const slug of ['users', 'organizations', 'memberships', 'partners']) {
-  EXEMPT[`POST /api/${slug}/versions/:id`] = 'No collection enables versions (payload.config): there is no version to restore; the route answers an error.'
-}
+const NO_VERSIONS = 'No collection enables versions (payload.config): there is no version to restore; the route answers an error.'
 for (const slug of ['payload-preferences', 'payload-kv', 'payload-jobs']) {
   EXEMPT[`* /api/${slug}`] =
     slug === 'payload-preferences'
@@ -438,7 +453,6 @@ for (const slug of ['payload-preferences', 'payload-kv', 'payload-jobs']) {
       : 'Payload-internal; REST access is off (payload.config jobs.access, the collection’s access).'
 }
 
-const SLUGS_WITHOUT_ORG = new Set(['users', 'organizations'])
 const routeKey = (method: string, prefix: string, path: string) => `${method.toUpperCase()} /api${prefix}${path === '/' ? '' : path}`
 
 /** Every non-GET route of the real config, custom or Payload's own. */
@@ -471,23 +485,8 @@ async function mutatingRoutes(): Promise<{ route: string; custom: boolean; slug:
   return [...out.values()].sort((a, b) => a.route.localeCompare(b.route))
 }
 
-/** Payload's routes that no role may use on a collection, from the role table: refused, with nothing written. */
-function refusedToAll(slug: string, method: string, path: string): CrudAction | null {
-  const action: CrudAction | null =
-    method === 'POST' && (path === '/' || path === '/:id/duplicate')
-      ? 'create'
-      : method === 'PATCH' || (method === 'POST' && path === '/versions/:id')
-        ? 'update'
-        : method === 'DELETE'
-          ? 'delete'
-          : null
-  if (!action) return null
-  if (isTenantCollection(slug)) return COLLECTION_ACCESS[slug][action].length === 0 ? action : null
-  // users and organizations: delete is `() => false` in both collections.
-  return SLUGS_WITHOUT_ORG.has(slug) && action === 'delete' ? action : null
-}
-
-const exemptionFor = (route: string) => EXEMPT[route] ?? EXEMPT[`* /api/${route.split(' ')[1]!.split('/')[2]}`]
+const exemptionFor = (route: string) =>
+  EXEMPT[route] ?? EXEMPT[`* /api/${route.split(' ')[1]!.split('/')[2]}`] ?? (route.endsWith('/versions/:id') ? NO_VERSIONS : undefined)
 
 // ---- harness ------------------------------------------------------------------------------
 
@@ -510,7 +509,11 @@ afterAll(async () => {
 
 async function send(s: Session, method: string, path: string, body: unknown, headers: Record<string, string>): Promise<ApiResponse> {
   if (body === BROKEN_JSON) {
-    const res = await fetch(`${baseUrl()}${path}`, { method, headers: { cookie: s.cookie, 'content-type': 'application/json', ...headers }, body: '{"name":' })
+    const res = await fetch(`${baseUrl()}${path}`, {
+      method,
+      headers: { cookie: s.cookie, 'content-type': 'application/json', ...headers },
+      body: '{"name":',
+    })
     const text = await res.text()
     return { status: res.status, body: text.startsWith('{') ? JSON.parse(text) : text, headers: res.headers }
   }
@@ -524,7 +527,11 @@ async function freshContext(role: Role, requestId: string): Promise<Ctx> {
     org,
     act: (method, path, body) => send(sessions.get(role)!, method, path, body, headers(requestId)),
     actForm: async (path, form) => {
-      const res = await fetch(`${baseUrl()}${path}`, { method: 'POST', body: form, headers: { cookie: sessions.get(role)!.cookie, ...headers(requestId) } })
+      const res = await fetch(`${baseUrl()}${path}`, {
+        method: 'POST',
+        body: form,
+        headers: { cookie: sessions.get(role)!.cookie, ...headers(requestId) },
+      })
       const text = await res.text()
       return { status: res.status, body: text.startsWith('{') ? JSON.parse(text) : text, headers: res.headers }
     },
@@ -581,10 +588,10 @@ async function counted(ctx: Ctx, requestId: string, run: () => Promise<ApiRespon
     )
   ).rows
   const inOrg = (
-    await owner.query<Row>(`select organization_id, seq, action, request_id from audit_events where organization_id = $1 and seq > $2 order by seq`, [
-      ctx.org,
-      before,
-    ])
+    await owner.query<Row>(
+      `select organization_id, seq, action, request_id from audit_events where organization_id = $1 and seq > $2 order by seq`,
+      [ctx.org, before],
+    )
   ).rows
   return { res, byRequest, inOrg }
 }
@@ -603,13 +610,17 @@ test('every mutating route of the config has a case, is refused to every role by
   const routes = await mutatingRoutes()
   expect(routes.length).toBeGreaterThan(50)
   const uncovered = routes
-    .filter((r) => !CASES[r.route] && !exemptionFor(r.route) && !(r.slug && !r.custom && refusedToAll(r.slug, r.route.split(' ')[0]!, r.path)))
-    .filter((r) => !(r.route.includes('/access/:id?'))) // Payload's POST permission query: reads, changes nothing
+    .filter((r) => !CASES[r.route] && !exemptionFor(r.route) && !(!r.custom && REFUSED_ROUTES.has(r.route)))
+    .filter((r) => !r.route.includes('/access/:id?')) // Payload's POST permission query: reads, changes nothing
     .map((r) => r.route)
   expect(uncovered).toEqual([])
   // And no case for a route that does not exist (a renamed endpoint must take its case along).
   const real = new Set(routes.map((r) => r.route))
-  expect(Object.keys(CASES).map((k) => k.replace(/ \(.*\)$/, '')).filter((k) => !real.has(k))).toEqual([])
+  expect(
+    Object.keys(CASES)
+      .map((k) => k.replace(/ \(.*\)$/, ''))
+      .filter((k) => !real.has(k)),
+  ).toEqual([])
   for (const [route, c] of Object.entries(CASES)) {
     if (c.events.length !== 1) expect(c.why, `${route} records ${c.events.length} events: say why`).toBeTruthy()
   }
@@ -625,7 +636,10 @@ describe.each(Object.keys(CASES))('%s', (route) => {
     const p = (await c.prepare?.(ctx)) ?? {}
     const { res, byRequest, inOrg } = await counted(ctx, rid, () => c.call(ctx, p))
     expect(res.status, JSON.stringify(res.body).slice(0, 400)).toBe(c.status)
-    expect(byRequest.map((e) => e.action), JSON.stringify(byRequest.map((e) => [e.action, e.changes]))).toEqual(c.events.map((e) => e.action))
+    expect(
+      byRequest.map((e) => e.action),
+      JSON.stringify(byRequest.map((e) => [e.action, e.changes])),
+    ).toEqual(c.events.map((e) => e.action))
     c.events.forEach((want, i) => {
       const got = byRequest[i]!
       expect(got).toMatchObject({
@@ -669,4 +683,207 @@ describe.each(Object.keys(CASES))('%s', (route) => {
       expect(inOrg).toEqual([])
     })
   }
+})
+
+// ---- routes no role may use: refused, and the refusal recorded once -------------------------
+
+const PATHS_BY_ACTION: Record<'create' | 'update' | 'delete', [string, string][]> = {
+  create: [
+    ['POST', ''],
+    ['POST', '/:id/duplicate'],
+  ],
+  update: [
+    ['PATCH', ''],
+    ['PATCH', '/:id'],
+  ],
+  delete: [
+    ['DELETE', ''],
+    ['DELETE', '/:id'],
+  ],
+}
+const REFUSED = [
+  ...(Object.keys(COLLECTION_ACCESS) as (keyof typeof COLLECTION_ACCESS)[]).flatMap((slug) =>
+    (['create', 'update', 'delete'] as const)
+      .filter((action) => COLLECTION_ACCESS[slug][action].length === 0)
+      .flatMap((action) => PATHS_BY_ACTION[action].map(([method, path]) => ({ slug, action, method, path }))),
+  ),
+  ...['users', 'organizations'].flatMap((slug) =>
+    PATHS_BY_ACTION.delete.map(([method, path]) => ({ slug, action: 'delete' as const, method, path })),
+  ),
+].filter(({ slug, path }) => !(slug === 'imports' && path === '/:id/duplicate')) // disableDuplicate: no such route
+
+const REFUSED_ROUTES = new Set(REFUSED.map((r) => routeKey(r.method, `/${r.slug}`, r.path || '/')))
+
+describe.each(REFUSED.map((r) => ({ ...r, route: routeKey(r.method, `/${r.slug}`, r.path || '/') })))(
+  '$route (no role may $action $slug)',
+  ({ slug, action, method, path }) => {
+    test('as admin: 403 and exactly one authz.denied naming what it needs', async () => {
+      const rid = `ac-refused-${randomUUID()}`
+      const ctx = await freshContext('admin', rid)
+      const fx = await createOrgFixture(owner, 'Refused', ctx.org)
+      const id = slug === 'users' ? fx.ids.user : slug === 'organizations' ? ctx.org : fx.ids[slug]
+      const url =
+        path === ''
+          ? `/api/${slug}${method === 'POST' ? '' : `?where[id][equals]=${id}`}`
+          : `/api/${slug}${path.replace(':id', String(id))}`
+      const { res, byRequest, inOrg } = await counted(ctx, rid, () => ctx.act(method, url, method === 'DELETE' ? undefined : { note: 'x' }))
+      expect(res.status, JSON.stringify(res.body).slice(0, 300)).toBe(403)
+      expect(byRequest.map((e) => [e.action, Number(e.organization_id), Number(e.actor_id), e.changes])).toEqual([
+        ['authz.denied', ctx.org, userIds.get('admin'), { role: 'admin', needs: `${slug}.${action}` }],
+      ])
+      expect(inOrg).toHaveLength(1)
+    })
+  },
+)
+
+// ---- authentication events -------------------------------------------------------------------
+
+describe('authentication events (each one event in the person’s organization)', () => {
+  test('password set from the invitation, login, failed login, logout and an admin unlock', async () => {
+    const { organizationId: org } = await createBatchOrg(owner)
+    const admin = sessions.get('admin')!
+    const inOrg = { 'x-organization-id': String(org) }
+    const email = `auth-${tag().toLowerCase()}@example.test`
+    const invited = await admin.request('POST', '/api/invitations', { email, role: 'auditor' }, inOrg)
+    expect(invited.status).toBe(201)
+    const userId = Number(invited.body.userId)
+    const mails = await admin.request('GET', `/api/outbox?where[recipient][equals]=${encodeURIComponent(email)}&depth=0`, undefined, inOrg)
+    const token = /\/admin\/reset\/([A-Za-z0-9_-]+)/.exec(String(mails.body.docs[0]?.bodyText ?? mails.body.docs[0]?.bodyHtml))?.[1]
+    expect(token).toBeTruthy()
+    const password = 'correct-horse-battery-1'
+
+    const events = async (rid: string) =>
+      (
+        await owner.query<Row>(
+          `select organization_id, actor_id, action, entity_type, entity_id, changes from audit_events where request_id = $1 order by seq`,
+          [rid],
+        )
+      ).rows.map((e) => ({
+        org: Number(e.organization_id),
+        actor: e.actor_id == null ? null : Number(e.actor_id),
+        action: e.action,
+        entity: `${e.entity_type}:${e.entity_id}`,
+      }))
+    const rid = () => `ac-auth-${randomUUID()}`
+    const me = `user:${userId}`
+
+    let r = rid()
+    expect((await request('POST', '/api/users/reset-password', { token, password }, { 'x-request-id': r })).status).toBe(200)
+    expect(await events(r)).toEqual([{ org, actor: userId, action: 'auth.password_reset', entity: me }])
+
+    r = rid()
+    const ok = await request('POST', '/api/users/login', { email, password }, { 'x-request-id': r })
+    expect(ok.status).toBe(200)
+    expect(await events(r)).toEqual([{ org, actor: userId, action: 'auth.login', entity: me }])
+    const cookie = /payload-token=[^;]+/.exec(ok.headers.get('set-cookie') ?? '')![0]
+
+    r = rid()
+    expect((await request('POST', '/api/users/login', { email, password: 'wrong-password-123' }, { 'x-request-id': r })).status).toBe(401)
+    expect(await events(r)).toEqual([{ org, actor: null, action: 'auth.login_failed', entity: me }])
+
+    r = rid()
+    expect(
+      (await request('POST', '/api/users/login', { email: `nobody-${tag()}@example.test`, password }, { 'x-request-id': r })).status,
+    ).toBe(401)
+    expect(await events(r)).toEqual([]) // no person, so no organization to hold it
+
+    r = rid()
+    expect((await request('POST', '/api/users/logout', undefined, { cookie, 'x-request-id': r })).status).toBe(200)
+    expect(await events(r)).toEqual([{ org, actor: userId, action: 'auth.logout', entity: me }])
+
+    for (let i = 0; i < 5; i++) await request('POST', '/api/users/login', { email, password: 'wrong-password-123' })
+    r = rid()
+    expect((await admin.request('POST', '/api/users/unlock', { email }, { ...inOrg, 'x-request-id': r })).status).toBe(200)
+    expect(await events(r)).toEqual([{ org, actor: userIds.get('admin'), action: 'auth.unlocked', entity: me }])
+  })
+})
+
+// ---- checklist row 30's details ----------------------------------------------------------------
+
+describe('what an event holds', () => {
+  test('times are UTC instants, in the table and in the export, whatever the session time zone', async () => {
+    const ctx = await freshContext('ops', `ac-utc-${randomUUID()}`)
+    const before = Date.now()
+    expect((await ctx.act('POST', '/api/partners', { name: 'UTC partner', status: 'active' })).status).toBe(201)
+    const after = Date.now()
+    const client = new pg.Client({ connectionString: inject('ownerUrl') })
+    await client.connect()
+    try {
+      await client.query(`set time zone 'Pacific/Kiritimati'`) // UTC+14: a local time would be a day off
+      const { rows } = await client.query(
+        `select occurred_at, to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as utc from audit_events where organization_id = $1`,
+        [ctx.org],
+      )
+      expect(rows).toHaveLength(1)
+      expect((rows[0].occurred_at as Date).getTime()).toBeGreaterThanOrEqual(before - 1000)
+      expect((rows[0].occurred_at as Date).getTime()).toBeLessThanOrEqual(after + 1000)
+      const res = await fetch(`${baseUrl()}/api/audit-events/export`, {
+        headers: { cookie: sessions.get('admin')!.cookie, 'x-organization-id': String(ctx.org) },
+      })
+      const parsed = Papa.parse<string[]>(await res.text(), { skipEmptyLines: true })
+      expect(parsed.data[0]![1]).toBe('occurred_at_utc')
+      expect(parsed.data[1]![1]).toBe(rows[0].utc)
+      expect(parsed.data[1]![1]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
+    } finally {
+      await client.end()
+    }
+  })
+
+  test('CR/LF in a value is encoded: one export line per event, the value intact after parsing', async () => {
+    const ctx = await freshContext('ops', `ac-crlf-${randomUUID()}`)
+    const evil = 'Evil\r\n42,2026-01-01T00:00:00.000Z,forged@demo.test,batch.approve\nend'
+    expect((await ctx.act('POST', '/api/partners', { name: evil, status: 'active' })).status).toBe(201)
+    const res = await fetch(`${baseUrl()}/api/audit-events/export`, {
+      headers: { cookie: sessions.get('admin')!.cookie, 'x-organization-id': String(ctx.org) },
+    })
+    const body = await res.text()
+    const lines = body.split(/\r\n|\n|\r/).filter((l) => l !== '')
+    expect(lines).toHaveLength(2) // header + the one event: no value starts a line of its own
+    const parsed = Papa.parse<string[]>(body, { skipEmptyLines: true })
+    expect(parsed.errors).toEqual([])
+    expect(JSON.parse(parsed.data[1]![6]!).name.after).toBe(evil)
+    expect(parsed.data.slice(1).map((row) => row[3])).toEqual(['partner.created'])
+  })
+
+  test('no bank data in the trail: a payout-details change and a reveal record masked values only', async () => {
+    const ctx = await freshContext('ops', `ac-bank-${randomUUID()}`)
+    const secrets = {
+      iban: BANK.iban,
+      bic: 'COBADEFFXXX',
+      holderName: 'Jolene Q. Holderson',
+      accountNumber: '000987654321',
+      routingNumber: BANK.routing,
+    }
+    const payoutEmail = `payee-${tag().toLowerCase()}@example.test`
+    const made = await ctx.act('POST', '/api/partners', {
+      name: 'Bank partner',
+      status: 'active',
+      payoutMethod: 'bank',
+      payoutEmail,
+      payoutDetails: secrets,
+    })
+    expect(made.status, JSON.stringify(made.body)).toBe(201)
+    const id = made.body.doc.id
+    const changed = await ctx.act('PATCH', `/api/partners/${id}`, {
+      payoutDetails: { ...secrets, iban: BANK.iban2, accountNumber: '000111222333' },
+    })
+    expect(changed.status, JSON.stringify(changed.body)).toBe(200)
+    const reveal = await sessions
+      .get('finance')!
+      .request('GET', `/api/partners/${id}/payout-details`, undefined, { 'x-organization-id': String(ctx.org) })
+    expect(reveal.status).toBe(200)
+    expect(JSON.stringify(reveal.body)).toContain(BANK.iban2) // the reveal itself is real
+
+    const { rows } = await owner.query(
+      `select action, changes::text as changes from audit_events where organization_id = $1 order by seq`,
+      [ctx.org],
+    )
+    expect(rows.map((r) => r.action)).toEqual(['partner.created', 'partner.updated', 'partner.payout_details_revealed'])
+    const trail = rows.map((r) => r.changes as string).join('\n')
+    for (const plain of [...Object.values(secrets), BANK.iban2, '000111222333', payoutEmail]) expect(trail).not.toContain(plain)
+    // The change is still visible as a change: masked before and after.
+    const diff = JSON.parse(rows[1].changes as string)
+    expect(diff.payoutDetails.before.iban).toBe(`•••• ${BANK.iban.slice(-4)}`)
+    expect(diff.payoutDetails.after.iban).toBe(`•••• ${BANK.iban2.slice(-4)}`)
+  })
 })
