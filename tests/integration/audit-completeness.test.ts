@@ -721,7 +721,13 @@ describe.each(REFUSED.map((r) => ({ ...r, route: routeKey(r.method, `/${r.slug}`
       const rid = `ac-refused-${randomUUID()}`
       const ctx = await freshContext('admin', rid)
       const fx = await createOrgFixture(owner, 'Refused', ctx.org)
-      const id = slug === 'users' ? fx.ids.user : slug === 'organizations' ? ctx.org : fx.ids[slug]
+      // A real event of the organization (the fixture adds none to an existing one).
+      if (slug === 'audit-events')
+        expect((await ctx.as('ops')('POST', '/api/partners', { name: 'Evented', status: 'active' })).status).toBe(201)
+      const event = Number(
+        (await owner.query(`select coalesce(max(id), 0) as id from audit_events where organization_id = $1`, [ctx.org])).rows[0].id,
+      )
+      const id = slug === 'users' ? fx.ids.user : slug === 'organizations' ? ctx.org : slug === 'audit-events' ? event : fx.ids[slug]
       const url =
         path === ''
           ? `/api/${slug}${method === 'POST' ? '' : `?where[id][equals]=${id}`}`
