@@ -493,10 +493,15 @@ const exemptionFor = (route: string) =>
 let owner: pg.Client
 const sessions = new Map<Role, Session>()
 const userIds = new Map<Role, number>()
+const activeBefore = new Map<number, number | null>()
 
 beforeAll(async () => {
   owner = new pg.Client({ connectionString: inject('ownerUrl') })
   await owner.connect()
+  const { rows } = await owner.query<{ id: number; active_organization_id: number | null }>(
+    `select id, active_organization_id from users where email like '%@demo.test'`,
+  )
+  for (const r of rows) activeBefore.set(r.id, r.active_organization_id)
   for (const role of ROLES) {
     sessions.set(role, await login(`${role}@demo.test`))
     userIds.set(role, Number((await owner.query(`select id from users where email = $1`, [`${role}@demo.test`])).rows[0].id))
@@ -504,6 +509,8 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
+  // The switch-organization case moves a demo user's active organization: other files rely on it.
+  for (const [id, org] of activeBefore) await owner.query(`update users set active_organization_id = $2 where id = $1`, [id, org])
   await owner?.end()
 })
 
