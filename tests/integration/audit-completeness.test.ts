@@ -437,7 +437,8 @@ const EXEMPT: Record<string, string> = {
   'POST /api/users/login': 'Authentication: see the auth events test below.',
   'POST /api/users/logout': 'Authentication: see the auth events test below.',
   'POST /api/users/refresh-token': 'Extends the caller’s own session; no data changes.',
-  'POST /api/users/forgot-password': 'Anonymous: mails a reset link if the address exists; recording it would reveal which addresses do.',
+  'POST /api/users/forgot-password':
+    'Anonymous (no actor) and answers alike for any address; it only stores a reset token, and using it is audited (auth.password_reset).',
   'POST /api/users/reset-password': 'Authentication: see the auth events test below.',
   'POST /api/users/unlock': 'Authentication: see the auth events test below.',
   'POST /api/users/verify/:id': 'Email verification is not enabled for users (auth.verify is off); the route answers an error.',
