@@ -43,6 +43,11 @@ export function asSystem(req: Partial<PayloadRequest>, organizationId: number, r
  * Resolves the acting user's memberships and active organization once per request.
  * Memberships are read on a connection scoped to the user (RLS lets a user see their own rows).
  */
+/** Drops the request's cached tenant, for code that changes who the request acts as (a login). */
+export function forgetTenant(req: PayloadRequest): void {
+  if (req.context) delete req.context[CONTEXT_KEY]
+}
+
 export async function resolveTenant(req: PayloadRequest): Promise<TenantContext> {
   const cached = req.context?.[CONTEXT_KEY] as TenantContext | undefined
   if (cached) return cached

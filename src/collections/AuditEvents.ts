@@ -5,6 +5,7 @@ import { resolveTenant } from '../access/tenant'
 import { closeTenantTransaction, openTenantTransaction, setTenantSettings } from '../db/rls-transaction'
 import { exportAuditEndpoint } from '../endpoints/export-audit'
 import { verifyAuditEndpoint } from '../endpoints/verify-audit'
+import { auditRefusedRoute } from '../hooks/audit-changes'
 import { linkAuditEvent } from '../hooks/audit-chain-link'
 
 /**
@@ -43,6 +44,8 @@ export const AuditEvents: CollectionConfig = {
     beforeOperation: [openAuditTransaction],
     afterOperation: [closeTenantTransaction],
     beforeChange: [linkAuditEvent],
+    // An attempt to write the trail through the API is itself recorded (authz.denied).
+    afterError: [auditRefusedRoute],
   },
   fields: [
     { name: 'organization', type: 'relationship', relationTo: 'organizations', required: true, index: true, maxDepth: 0 },

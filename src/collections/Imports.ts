@@ -22,6 +22,8 @@ export const Imports = tenantCollection({
   defaultSort: '-createdAt',
   // Replaces Payload's JSON create at POST /api/imports: an import row only exists with its file.
   endpoints: [importInspectEndpoint, importUploadEndpoint],
+  // Payload's duplicate would make exactly that: an import row copied without any file, as ops.
+  disableDuplicate: true,
   fields: [
     {
       name: 'kind',

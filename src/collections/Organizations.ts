@@ -6,7 +6,7 @@ import { resolveTenant } from '../access/tenant'
 import { closeTenantTransaction, openTenantTransaction, setTenantSettings } from '../db/rls-transaction'
 import { transactionDb } from '../db/session'
 import { getSettingsEndpoint, putSettingsEndpoint } from '../endpoints/program'
-import { diffDocs } from '../hooks/audit-changes'
+import { auditRefusedRoute, diffDocs } from '../hooks/audit-changes'
 import { parseProgramSettings } from '../ledger/settings'
 import { writeAudit } from '../services/audit'
 
@@ -40,6 +40,7 @@ export const Organizations: CollectionConfig = {
   hooks: {
     beforeOperation: [openTenantTransaction],
     afterOperation: [closeTenantTransaction],
+    afterError: [auditRefusedRoute],
     afterChange: [
       async ({ doc, previousDoc, operation, req }) => {
         const t = await resolveTenant(req)

@@ -4,7 +4,11 @@ import { APIError, ValidationError } from 'payload'
 import { organizationMemberIds } from '../access/members'
 import { relationId, resolveTenant } from '../access/tenant'
 import {
+  auditLogin,
+  auditLogout,
+  auditUnlock,
   auditUserChange,
+  auditUserRouteError,
   endUserSessions,
   limitDisableToOwnMembers,
   refuseDisabledLogin,
@@ -110,6 +114,10 @@ export const Users: CollectionConfig = {
       },
     ],
     beforeLogin: [refuseDisabledLogin],
+    afterLogin: [auditLogin],
+    afterLogout: [auditLogout],
+    afterOperation: [auditUnlock],
+    afterError: [auditUserRouteError],
     afterChange: [endUserSessions, auditUserChange],
   },
   endpoints: [switchOrganizationEndpoint, tenantInfoEndpoint],

@@ -3,13 +3,13 @@ import type { CollectionConfig, Field } from 'payload'
 import { tenantAccess } from '../access/collection-access'
 import type { TenantCollection } from '../access/roles'
 import { closeTenantTransaction, openTenantTransaction } from '../db/rls-transaction'
-import { auditChanges } from '../hooks/audit-changes'
+import { auditChanges, auditRefusedRoute } from '../hooks/audit-changes'
 import { organizationField } from '../hooks/organization-field'
 
 /**
  * Everything that makes a collection tenant-owned, in one place: the server-set organization,
  * access from the role table, the RLS transaction around every operation, and an audit event
- * for every ordinary edit.
+ * for every ordinary edit and every refused one.
  */
 export function tenantCollection(
   config: Omit<CollectionConfig, 'slug' | 'access'> & { slug: TenantCollection; auditEntity: string },
@@ -30,6 +30,7 @@ export function tenantCollection(
       afterOperation: [...(hooks.afterOperation ?? []), closeTenantTransaction],
       afterChange: [...(hooks.afterChange ?? []), audit.afterChange],
       afterDelete: [...(hooks.afterDelete ?? []), audit.afterDelete],
+      afterError: [...(hooks.afterError ?? []), auditRefusedRoute],
     },
   }
 }

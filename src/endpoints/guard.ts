@@ -38,13 +38,16 @@ export async function authorize(
   if ('member' in need) return { ok: true, tenant: { ...t, userId: t.userId } }
   const allowed = 'fn' in need ? roleMayCall(t.role, need.fn) : roleAllows(t.role, need.collection, need.action)
   if (t.organizationId == null || !allowed) {
-    if (t.organizationId != null) await auditDenied(req, need, t)
+    if (t.organizationId != null) await auditDenied(req, 'fn' in need ? need.fn : `${need.collection}.${need.action}`)
     return { ok: false, response: errorResponse(403, 'forbidden', deniedMessage) }
   }
   return { ok: true, tenant: { ...t, organizationId: t.organizationId, userId: t.userId } }
 }
 
-async function auditDenied(req: PayloadRequest, need: Exclude<Permission, { member: true }>, t: TenantContext) {
+/** One `authz.denied` event in the acting organization, in a transaction of its own (the refused work has none). */
+export async function auditDenied(req: PayloadRequest, needs: string) {
+  const t = await resolveTenant(req)
+  if (t.organizationId == null) return
   const url = new URL(req.url ?? 'http://localhost')
   const route = `${req.method ?? 'GET'} ${url.pathname}`
   try {
@@ -53,7 +56,7 @@ async function auditDenied(req: PayloadRequest, need: Exclude<Permission, { memb
         action: 'authz.denied',
         entityType: 'endpoint',
         entityId: route,
-        changes: { role: t.role, needs: 'fn' in need ? need.fn : `${need.collection}.${need.action}` },
+        changes: { role: t.role, needs },
       }),
     )
   } catch (err) {

@@ -4,7 +4,7 @@ import { z } from 'zod'
 
 import { ROLES } from '../access/roles'
 import { inTenantTransaction } from '../db/transaction'
-import { writeAudit } from '../services/audit'
+import { underNamedEvent, writeAudit } from '../services/audit'
 import { authorize } from './guard'
 import { errorResponse, readJson } from './http'
 
@@ -59,17 +59,19 @@ export const invitationsEndpoint: Endpoint = {
         overrideAccess: false,
       })
       if (already.docs.length > 0) return { kind: 'already_member' as const }
-      const membership = await req.payload.create({
-        collection: 'memberships',
-        data: { user: user.id, role, organization: organizationId },
-        req,
-        overrideAccess: false,
-      })
+      const membership = await underNamedEvent(req, () =>
+        req.payload.create({
+          collection: 'memberships',
+          data: { user: user.id, role, organization: organizationId },
+          req,
+          overrideAccess: false,
+        }),
+      )
       await writeAudit(req, {
         action: 'membership.invited',
         entityType: 'membership',
         entityId: membership.id,
-        changes: { email, role, newUser: isNew },
+        changes: { user: user.id, email, role, newUser: isNew },
       })
       return { kind: 'invited' as const, userId: user.id, membershipId: membership.id, isNew }
     })

@@ -1,6 +1,7 @@
-import type { CollectionAfterChangeHook, CollectionAfterDeleteHook } from 'payload'
+import type { CollectionAfterChangeHook, CollectionAfterDeleteHook, CollectionAfterErrorHook } from 'payload'
 
 import { relationId } from '../access/tenant'
+import { auditDenied } from '../endpoints/guard'
 import { writeAudit } from '../services/audit'
 
 const IGNORED = new Set([
@@ -24,9 +25,11 @@ export function diffDocs(before: Record<string, unknown> | undefined, after: Rec
   const keys = new Set([...Object.keys(before ?? {}), ...Object.keys(after)])
   for (const key of keys) {
     if (IGNORED.has(key)) continue
-    const a = normalise(before?.[key])
-    const b = normalise(after[key])
-    if (JSON.stringify(a) !== JSON.stringify(b)) changes[key] = { before: a ?? null, after: b ?? null }
+    // A field absent on one side and null on the other did not change (Payload adds empty
+    // fields like resetPasswordRequestedAt to one copy only); recording it made a no-op an event.
+    const a = normalise(before?.[key]) ?? null
+    const b = normalise(after[key]) ?? null
+    if (JSON.stringify(a) !== JSON.stringify(b)) changes[key] = { before: a, after: b }
   }
   return changes
 }
@@ -63,4 +66,16 @@ export function auditChanges(entity: string): { afterChange: CollectionAfterChan
       return doc
     },
   }
+}
+
+const CRUD_BY_METHOD: Record<string, string> = { GET: 'read', POST: 'create', PATCH: 'update', PUT: 'update', DELETE: 'delete' }
+
+/**
+ * Payload's own REST routes refuse a role with 403 before any hook of ours runs; this records
+ * that refusal as the custom endpoints' guard does (one `authz.denied`, checklist row 30).
+ */
+export const auditRefusedRoute: CollectionAfterErrorHook = async ({ error, req, collection }) => {
+  if ((error as { status?: number }).status !== 403) return
+  const action = CRUD_BY_METHOD[(req.method ?? 'GET').toUpperCase()] ?? 'read'
+  await auditDenied(req, `${collection.slug}.${action}`)
 }

@@ -1,15 +1,21 @@
 import type {
   CollectionAfterChangeHook,
+  CollectionAfterErrorHook,
+  CollectionAfterLoginHook,
+  CollectionAfterLogoutHook,
+  CollectionAfterOperationHook,
   CollectionBeforeChangeHook,
   CollectionBeforeLoginHook,
   CollectionBeforeValidateHook,
+  PayloadRequest,
 } from 'payload'
 import { APIError, AuthenticationError, ValidationError } from 'payload'
 
-import { relationId, resolveTenant } from '../access/tenant'
+import { forgetTenant, relationId, resolveTenant } from '../access/tenant'
 import { scopedRows } from '../db/scoped-query'
+import { inTenantTransaction } from '../db/transaction'
 import { writeAudit } from '../services/audit'
-import { diffDocs } from './audit-changes'
+import { auditRefusedRoute, diffDocs } from './audit-changes'
 
 const MIN_PASSWORD_LENGTH = 12
 
@@ -107,4 +113,88 @@ export const endUserSessions: CollectionAfterChangeHook = async ({ doc, previous
     })
   }
   return doc
+}
+
+/**
+ * Authentication events (checklist row 30): each is recorded in the person's active organization
+ * (their first one if none is active). A login has no session yet, so the tenant is resolved for
+ * the user the login names; a failed one keeps no actor (nobody was authenticated).
+ */
+async function auditAuth(
+  req: PayloadRequest,
+  user: { id: number | string; activeOrganization?: unknown },
+  opts: { action: string; actor: boolean; changes?: Record<string, unknown> },
+) {
+  const saved = req.user
+  req.user = { ...user, collection: 'users' } as PayloadRequest['user']
+  forgetTenant(req)
+  try {
+    const t = await resolveTenant(req)
+    if (t.organizationId == null) return
+    if (!opts.actor) req.user = saved
+    await inTenantTransaction(req, () =>
+      writeAudit(req, { action: opts.action, entityType: 'user', entityId: user.id, changes: opts.changes ?? null }),
+    )
+  } finally {
+    req.user = saved
+    forgetTenant(req)
+  }
+}
+
+const path = (req: PayloadRequest) => new URL(req.url ?? 'http://localhost').pathname
+
+/** A login, or the login a password reset ends with (one event: the reset). */
+export const auditLogin: CollectionAfterLoginHook = async ({ req, user }) => {
+  const reset = path(req).endsWith('/reset-password')
+  await auditAuth(req, user, { action: reset ? 'auth.password_reset' : 'auth.login', actor: true })
+  return user
+}
+
+export const auditLogout: CollectionAfterLogoutHook = async ({ req }) => {
+  const user = req.user as { id: number; activeOrganization?: unknown } | null
+  if (user) await auditAuth(req, user, { action: 'auth.logout', actor: true })
+}
+
+/** An admin lifting a lockout (Payload writes it without the change hooks). */
+export const auditUnlock: CollectionAfterOperationHook = async ({ operation, req, args, result }) => {
+  if (operation !== 'unlock') return result
+  const email = String((args as { data?: { email?: unknown } }).data?.email ?? '')
+  const t = await resolveTenant(req)
+  const unlocked = await scopedRows<{ id: number }>(
+    req,
+    { userId: t.userId },
+    {
+      text: 'select id from users where lower(email) = lower($1)',
+      values: [email],
+    },
+  )
+  if (t.organizationId != null && unlocked[0]) {
+    await inTenantTransaction(req, () =>
+      writeAudit(req, { action: 'auth.unlocked', entityType: 'user', entityId: unlocked[0]!.id, changes: { email } }),
+    )
+  }
+  return result
+}
+
+/**
+ * A refused login of a known person (wrong password, locked, disabled) is recorded in their
+ * organization with no actor. An unknown address has no organization to hold it: the log keeps it.
+ */
+export const auditUserRouteError: CollectionAfterErrorHook = async (args) => {
+  const { error, req } = args
+  const status = (error as { status?: number }).status
+  if (path(req).endsWith('/login') && (status === 401 || status === 423)) {
+    const email = typeof req.data?.email === 'string' ? req.data.email : ''
+    if (!email) return
+    const found = await req.payload.db.findOne({ collection: 'users', where: { email: { equals: email.trim().toLowerCase() } }, req })
+    if (found) {
+      await auditAuth(req, found as { id: number; activeOrganization?: unknown }, {
+        action: 'auth.login_failed',
+        actor: false,
+        changes: { reason: status === 423 ? 'locked' : 'rejected' },
+      })
+    }
+    return
+  }
+  return auditRefusedRoute(args)
 }

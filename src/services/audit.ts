@@ -52,6 +52,21 @@ export async function writeAudit(req: PayloadRequest, input: AuditInput): Promis
   })
 }
 
+/**
+ * Runs `fn`, Payload writes whose rows the caller records in one named event of its own
+ * (`membership.invited`, `conversion.assigned`), without the collections' generic
+ * created/updated events: one fact, one event.
+ */
+export async function underNamedEvent<T>(req: PayloadRequest, fn: () => Promise<T>): Promise<T> {
+  req.context = { ...req.context, skipAudit: true }
+  try {
+    return await fn()
+  } finally {
+    // Payload's local API replaces req.context with a merged copy: clear the current one.
+    delete req.context.skipAudit
+  }
+}
+
 /** bigint and Date values become strings so the stored JSON hashes the same after a round trip. */
 export function toJsonSafe(value: unknown): unknown {
   return JSON.parse(JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ?? 'null') as unknown

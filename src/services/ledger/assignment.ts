@@ -1,7 +1,7 @@
 import { sql } from '@payloadcms/db-postgres'
 
 import { canonicalCode } from '../../ledger'
-import { writeAudit } from '../audit'
+import { underNamedEvent, writeAudit } from '../audit'
 import { accrueConversions, type AccrualSummary } from './accruals'
 import type { LedgerContext } from './context'
 import { LedgerConflict } from './flags'
@@ -23,12 +23,15 @@ export async function assignCode(ctx: LedgerContext, rawCode: string, partnerId:
     throw new LedgerConflict('code_taken', `Code ${code} already belongs to partner ${owner}; a code belongs to one partner.`)
   }
   if (owner == null) {
-    await ctx.req.payload.create({
-      collection: 'partner-codes',
-      data: { code, partner: partnerId, organization: ctx.organizationId },
-      req: ctx.req,
-      overrideAccess: false,
-    })
+    // conversion.assigned below names the code: the one event of this action.
+    await underNamedEvent(ctx.req, () =>
+      ctx.req.payload.create({
+        collection: 'partner-codes',
+        data: { code, partner: partnerId, organization: ctx.organizationId },
+        req: ctx.req,
+        overrideAccess: false,
+      }),
+    )
   }
   const { rows } = await db.execute(sql`
     update conversions set partner_id = ${partnerId}, status = 'attributed', updated_at = now()
