@@ -3,7 +3,7 @@ import { APIError, ValidationError } from 'payload'
 import { sql } from '@payloadcms/db-postgres'
 
 import type { SqlExecutor } from '../db/session'
-import { canonicalCode } from '../ledger'
+import { canonicalCode, differingFacts } from '../ledger'
 import { accrueConversions } from '../services/ledger/accruals'
 import { ledgerContext } from '../services/ledger/context'
 import { applyRefunds } from '../services/ledger/refunds'
@@ -71,12 +71,15 @@ async function refuseStoredOrder(
   )
   const stored = rows[0]
   if (!stored) return
-  const givenAt = given.occurredAt == null ? NaN : new Date(String(given.occurredAt)).getTime()
-  const differs = [
-    String(stored.value_minor) !== String(given.valueMinor) ? 'valueMinor' : null,
-    String(stored.currency) !== given.currency ? 'currency' : null,
-    new Date(String(stored.occurred_at)).getTime() !== givenAt ? 'occurredAt' : null,
-  ].filter((f): f is string => f != null)
+  const differs = differingFacts(
+    { valueMinor: BigInt(String(stored.value_minor)), currency: String(stored.currency), occurredAt: new Date(String(stored.occurred_at)) },
+    {
+      // Not a whole number of minor units: it cannot equal the stored amount (validation names it).
+      valueMinor: /^-?\d+$/.test(String(given.valueMinor ?? '')) ? BigInt(String(given.valueMinor)) : null,
+      currency: given.currency,
+      occurredAt: given.occurredAt == null ? 'invalid' : String(given.occurredAt),
+    },
+  )
   const id = Number(stored.id)
   if (differs.length === 0) {
     throw new APIError(

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 
-import { classifyBatch, dedupeKey, findOrdersOnMultipleCodes, orderKey, type DedupeRow } from './dedupe'
+import { classifyBatch, dedupeKey, differingFacts, findOrdersOnMultipleCodes, orderKey, type DedupeRow } from './dedupe'
 
 const row = (code: string, orderId: string, organizationId = 'org1'): DedupeRow => ({ organizationId, code, orderId })
 
@@ -77,5 +77,20 @@ describe('findOrdersOnMultipleCodes', () => {
   ])('%s', (_name, rows, existing, expected) => {
     const map = new Map(Object.entries(existing).map(([orderId, codes]) => [orderKey('org1', orderId), codes]))
     expect(findOrdersOnMultipleCodes(rows, map)).toEqual(expected.map((e) => ({ organizationId: 'org1', ...e })))
+  })
+})
+
+describe('differingFacts', () => {
+  const stored = { valueMinor: 1250n, currency: 'USD', occurredAt: new Date('2026-03-01T10:00:00.000Z') }
+  test('the same facts, the instant given as a string in another zone, differ in nothing', () => {
+    expect(differingFacts(stored, { valueMinor: 1250n, currency: 'USD', occurredAt: '2026-03-01T11:00:00+01:00' })).toEqual([])
+  })
+  test('names each fact that differs, in a fixed order', () => {
+    expect(differingFacts(stored, { valueMinor: 1251n, currency: 'EUR', occurredAt: '2026-03-01T10:00:00.001Z' })).toEqual([
+      'valueMinor',
+      'currency',
+      'occurredAt',
+    ])
+    expect(differingFacts(stored, { ...stored, valueMinor: -1250n })).toEqual(['valueMinor'])
   })
 })

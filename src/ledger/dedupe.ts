@@ -85,3 +85,28 @@ export function findOrdersOnMultipleCodes(
   }
   return out
 }
+
+/** The facts of an order that a repeat must agree with to be a harmless duplicate. */
+export interface OrderFacts {
+  /** null: unreadable, so it differs from any stored amount. */
+  readonly valueMinor: bigint | null
+  readonly currency: string
+  /** An instant: compared to the millisecond (Postgres timestamp(3)). */
+  readonly occurredAt: Date | string
+}
+
+export type OrderFact = 'valueMinor' | 'currency' | 'occurredAt'
+
+/**
+ * Which facts of a repeated (code, order id) differ from the stored ones (checklist row 11). No
+ * difference: a duplicate, a no-op. Any difference: a conflict the user must see, never a silent
+ * keep-the-first, because a changed amount in a later export is how a price correction arrives.
+ */
+export function differingFacts(stored: OrderFacts, given: OrderFacts): OrderFact[] {
+  const at = (v: Date | string) => (v instanceof Date ? v.getTime() : new Date(v).getTime())
+  const out: OrderFact[] = []
+  if (stored.valueMinor !== given.valueMinor) out.push('valueMinor')
+  if (stored.currency !== given.currency) out.push('currency')
+  if (at(stored.occurredAt) !== at(given.occurredAt)) out.push('occurredAt')
+  return out
+}

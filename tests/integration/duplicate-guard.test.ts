@@ -159,7 +159,7 @@ describe('imports', () => {
     expect([...(await stored(o(1))), ...(await stored(o(2)))]).toEqual(before)
   })
 
-  test('a stored order with a different amount is never overwritten nor stored twice', async () => {
+  test('a stored order with a different amount is rejected as duplicate_conflict naming row and column, never overwritten nor stored twice', async () => {
     const before = await stored(o(1))
     const res = await upload(
       ops,
@@ -170,7 +170,30 @@ describe('imports', () => {
       { fileName: 'changed.csv' },
     )
     expect(res.status, JSON.stringify(res.body)).toBe(201)
-    expect(res.body.counts.created).toBe(1)
+    expect(res.body.counts).toMatchObject({ rowsIn: 2, created: 1, duplicate: 0, rejected: 1 })
+    expect(res.body.duplicateConflicts).toBe(1)
+    expect(res.body.errors).toHaveLength(1)
+    expect(res.body.errors[0]).toMatchObject({ row: 2, column: 'amount', code: 'duplicate_conflict', value: '99.99 USD' })
+    expect(res.body.errors[0].message).toMatch(
+      /^Row 2, column "amount": order imp-\w+-1 under code DUP\w+ was already stored as conversion \d+ with 10\.00 USD; this row says 99\.99 USD/,
+    )
     expect(await stored(o(1))).toEqual(before)
+  })
+
+  test('within one file, a repeat with another date is a conflict and a same-facts repeat a duplicate', async () => {
+    const csv = [
+      'code,order_id,amount,date',
+      `${CODE},${o(5)},50.00,2026-04-05`,
+      `${CODE},${o(5)},50.00,2026-04-05`,
+      `${CODE},${o(5)},50.00,2026-04-06`,
+      '',
+    ].join('\n')
+    const res = await upload(ops, csv, { fileName: 'in-file.csv' })
+    expect(res.status, JSON.stringify(res.body)).toBe(201)
+    expect(res.body.counts).toMatchObject({ rowsIn: 3, created: 1, duplicate: 1, rejected: 1 })
+    expect(res.body.duplicates).toEqual({ inFile: 1, existing: 0 })
+    expect(res.body.errors[0]).toMatchObject({ row: 4, column: 'date', code: 'duplicate_conflict' })
+    expect(res.body.errors[0].message).toMatch(/already stored by row 2 of this file/)
+    expect(await stored(o(5))).toHaveLength(1)
   })
 })

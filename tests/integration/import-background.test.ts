@@ -39,15 +39,16 @@ const ROWS = 26_000
 
 /**
  * 26,000 rows (> 1 MB, so more than five 5,000-row chunks): row 20,002 repeats row 12 (an earlier
- * chunk: the database finds it), row 7 repeats row 3 (same chunk), every 1,000th order has an
+ * chunk: the database finds it), row 7 repeats row 3 (same chunk), both with the same amount and
+ * date (another amount would be a duplicate_conflict), every 1,000th order has an
  * unknown code, row 15,000 a bad amount.
  */
 function bigFile(): { csv: string; expected: Record<string, number> } {
   const lines = ['code,order_id,amount,date,customer_name']
   for (let i = 0; i < ROWS; i++) {
     const row = i + 2
-    if (row === 7) lines.push(`JANE10,${oid(1)},1.00,2026-11-01,repeat of row 3`)
-    else if (row === 20_002) lines.push(`jane10,${oid(10)},1.00,2026-11-01,repeat of row 12`)
+    if (row === 7) lines.push(`JANE10,${oid(1)},2.25,2026-11-01,repeat of row 3`)
+    else if (row === 20_002) lines.push(`jane10,${oid(10)},11.25,2026-11-01,repeat of row 12`)
     else if (row === 15_000) lines.push(`JANE10,${oid(i)},twelve,2026-11-01,bad amount`)
     else if (i % 1000 === 500) lines.push(`NOBODY${tag},${oid(i)},3.50,2026-11-02,unknown code`)
     else lines.push(`JANE10,${oid(i)},${(i % 90) + 1}.25,2026-11-01,Customer number ${i} with a longer name`)

@@ -29,6 +29,8 @@ const GRANTS: Record<string, Command[]> = {
   partners: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
   payout_exports: ['SELECT', 'INSERT'],
   refunds: ['SELECT', 'INSERT', 'UPDATE'],
+  // Count rows are appended by the insert trigger (as the inserting role) and folded with DELETE; never updated.
+  tenant_row_counts: ['SELECT', 'INSERT', 'DELETE'],
 }
 const IDENTITIES = ['own', 'foreign', 'none'] as const
 type Identity = (typeof IDENTITIES)[number]
@@ -136,6 +138,7 @@ function insertFor(table: string): [string, unknown[]] {
       [ids.batches, `cmd-${tag}.csv`, sha, org],
     ],
     memberships: [`insert into memberships (user_id, role, organization_id) values ($1, 'auditor', $2)`, [spareUser, org]],
+    tenant_row_counts: [`insert into tenant_row_counts (organization_id, table_name, rows) values ($1, 'conversions', 0)`, [org]],
   }
   const s = statements[table]
   if (!s) throw new Error(`no insert statement for ${table}: add one here (and its grants above)`)
@@ -180,7 +183,8 @@ describe.each(Object.keys(GRANTS))('%s', (table) => {
     const [text, values] = insertFor(table)
     const outcome = await as(orgFor(identity), () =>
       app.query(text, values).then(
-        (r) => ({ rows: r.rows.map((x) => ({ ...x, id: typeof x.id })), code: null }),
+        // bigserial ids arrive as digit strings
+        (r) => ({ rows: r.rows.map((x) => ({ ...x, id: /^\d+$/.test(String(x.id)) ? 'number' : typeof x.id })), code: null }),
         (e: { code?: string; message?: string }) => ({ rows: [], code: e.code ?? e.message }),
       ),
     )
@@ -193,7 +197,8 @@ describe.each(Object.keys(GRANTS))('%s', (table) => {
   })
 
   test.each(IDENTITIES)('UPDATE as %s: RETURNING the own row only, or 42501 where not granted', async (identity) => {
-    const run = () => app.query(`update ${table} set updated_at = updated_at where id = $1 returning id`, [rowOfA[table]])
+    const touch = table === 'tenant_row_counts' ? 'rows = rows' : 'updated_at = updated_at'
+    const run = () => app.query(`update ${table} set ${touch} where id = $1 returning id`, [rowOfA[table]])
     if (!granted('UPDATE')) {
       expect(await as(orgFor(identity), () => sqlstate(run()))).toBe('42501')
       return

@@ -2,7 +2,17 @@ import type { PayloadRequest } from 'payload'
 import { sql } from '@payloadcms/db-postgres'
 
 import type { SqlExecutor } from '../../db/session'
-import { createConversionParser, dedupeKey, fromRowError, isContinuationRow, type ConversionRecord } from '../../ledger'
+import {
+  createConversionParser,
+  dedupeKey,
+  differingFacts,
+  formatMinor,
+  fromRowError,
+  isContinuationRow,
+  type ConversionRecord,
+  type OrderFact,
+  type OrderFacts,
+} from '../../ledger'
 import { accrueConversions, type PartnerRow } from '../ledger/accruals'
 import { runImport, type HandlerEnv, type ImportInput, type ImportResult, type KindHandler } from './run-import'
 
@@ -15,7 +25,9 @@ import { runImport, type HandlerEnv, type ImportInput, type ImportResult, type K
  *
  * `created` means stored AND attributed; `unattributed` means stored with no partner (the queue).
  * `duplicate` covers a repeat of an earlier row of the same file, a key already stored, and
- * Shopify line-item continuation rows.
+ * Shopify line-item continuation rows, when the repeat carries the same amount, currency and
+ * date. A repeat with other facts is rejected as `duplicate_conflict` naming the column
+ * (checklist row 11): a corrected price in a later export must reach a person, not vanish.
  *
  * Memory stays flat however long the file: only the chunk being built remembers its keys (a
  * repeat inside it names the earlier row). A repeat of a row in an earlier chunk meets that row
@@ -41,8 +53,14 @@ function conversionsHandler(env: HandlerEnv): KindHandler {
   const parse = createConversionParser(mapping, env.settings)
   const presetId = env.preset?.id ?? null
   /** Keys of the chunk being built -> their row; cleared with each chunk. */
-  let seen = new Map<string, number>()
+  let seen = new Map<string, PendingRow>()
   const duplicates = { inFile: 0, existing: 0 }
+  /** Rows rejected as duplicate_conflict (counted in `rejected` too). */
+  let duplicateConflicts = 0
+  const rejectConflict = (row: number, record: ConversionRecord, stored: OrderFacts, differs: OrderFact[], of: string) => {
+    duplicateConflicts++
+    report.reject(row, conflictErrors(row, record, stored, differs, of, mapping))
+  }
   const ledgerTotals = { accrued: 0, flagged: 0, flags: 0, zeroWithError: 0, refundsMatched: 0 }
   let partnerByCode: Map<string, number> | null = null
   let pending: PendingRow[] = []
@@ -50,13 +68,11 @@ function conversionsHandler(env: HandlerEnv): KindHandler {
   /** Where insertMs goes, per step (summed over chunks), for the bench and anyone profiling. */
   const stepMs: Record<string, number> = {}
   const partnerCache = new Map<number, PartnerRow>()
-  /** Rows this import has inserted so far: while none, no refused row can be one of this import's. */
-  let insertedSoFar = 0
 
   const classify = (
     batch: readonly PendingRow[],
     inserted: ReadonlyMap<string, number>,
-    ofThisImport: ReadonlySet<string>,
+    storedFacts: ReadonlyMap<string, StoredFacts>,
     flagged: ReadonlyMap<number, string[]>,
   ) => {
     for (const p of batch) {
@@ -64,7 +80,12 @@ function conversionsHandler(env: HandlerEnv): KindHandler {
       const key = JSON.stringify([r.code.canonical, r.orderId])
       const id = inserted.get(key)
       if (id === undefined) {
-        if (ofThisImport.has(key)) {
+        const stored = storedFacts.get(key)
+        const ofThisImport = stored?.thisImport === true
+        const differs = stored ? differingFacts(stored, r) : []
+        if (stored && differs.length > 0) {
+          rejectConflict(p.row, r, stored, differs, ofThisImport ? 'by an earlier row of this file' : `as conversion ${stored.id}`)
+        } else if (ofThisImport) {
           duplicates.inFile++
           report.outcome(p.row, 'duplicate', { code: r.code.canonical, orderId: r.orderId, of: 'an earlier row of this file' })
         } else {
@@ -98,16 +119,12 @@ function conversionsHandler(env: HandlerEnv): KindHandler {
     const p = insertChunk(db, ledger.organizationId, batch).then(async (inserted) => {
       const t1 = performance.now()
       stepMs.insert = (stepMs.insert ?? 0) + (t1 - t0)
-      const ofThisImport =
-        inserted.size < batch.length && insertedSoFar > 0
-          ? await insertedByThisTransaction(db, ledger.organizationId, batch, inserted)
-          : new Set<string>()
-      insertedSoFar += inserted.size
+      const storedFacts = inserted.size < batch.length ? await storedFactsOfRefused(db, ledger.organizationId, batch, inserted) : new Map()
       stepMs.duplicates = (stepMs.duplicates ?? 0) + (performance.now() - t1)
       const accrued = await accrueConversions(ledger, [...inserted.values()], { timings: stepMs, partnerCache })
       for (const k of Object.keys(ledgerTotals) as (keyof typeof ledgerTotals)[]) ledgerTotals[k] += accrued[k]
       insertMs += performance.now() - t0
-      classify(batch, inserted, ofThisImport, accrued.flaggedRules)
+      classify(batch, inserted, storedFacts, accrued.flaggedRules)
     })
     // Awaited by the next flush or drain; this only keeps a parse error meanwhile from leaving it unhandled.
     p.catch(() => undefined)
@@ -144,12 +161,18 @@ function conversionsHandler(env: HandlerEnv): KindHandler {
       const key = dedupeKey(String(ledger.organizationId), record.code.canonical, record.orderId)
       const first = seen.get(key)
       if (first !== undefined) {
+        const differs = differingFacts(first.record, record)
+        if (differs.length > 0) {
+          rejectConflict(rowNumber, record, first.record, differs, `by row ${first.row} of this file`)
+          return
+        }
         duplicates.inFile++
-        report.outcome(rowNumber, 'duplicate', { code: record.code.canonical, orderId: record.orderId, of: `row ${first}` })
+        report.outcome(rowNumber, 'duplicate', { code: record.code.canonical, orderId: record.orderId, of: `row ${first.row}` })
         return
       }
-      seen.set(key, rowNumber)
-      pending.push({ row: rowNumber, record, partnerId: partnerByCode.get(record.code.canonical) ?? null })
+      const pendingRow: PendingRow = { row: rowNumber, record, partnerId: partnerByCode.get(record.code.canonical) ?? null }
+      seen.set(key, pendingRow)
+      pending.push(pendingRow)
       if (pending.length >= CHUNK_ROWS) await flush()
     },
     async finish() {
@@ -158,6 +181,7 @@ function conversionsHandler(env: HandlerEnv): KindHandler {
     },
     details: () => ({
       duplicates,
+      duplicateConflicts,
       ledger: ledgerTotals,
       insertMs: Math.round(insertMs),
       stepMs: Object.fromEntries(Object.entries(stepMs).map(([k, v]) => [k, Math.round(v)])),
@@ -171,24 +195,76 @@ async function loadPartnerCodes(db: SqlExecutor): Promise<Map<string, number>> {
   return new Map(rows.map((r) => [String(r.code), Number(r.partner_id)]))
 }
 
+interface StoredFacts extends OrderFacts {
+  readonly id: number
+  /** Stored by an earlier chunk of this same import (this transaction), not before it. */
+  readonly thisImport: boolean
+}
+
 /**
- * Of the chunk's rows the database refused as duplicates, the keys that this transaction itself
- * stored earlier (an earlier chunk of the same file): `created_at = now()` is the transaction's
- * start time, which rows stored before it cannot carry (timestamp(3), so compared at that precision).
+ * For the chunk's rows the database refused as duplicates, the stored conversion's facts, so a
+ * repeat is told apart from a conflict, and whether this transaction itself stored it (an earlier
+ * chunk of the same file): `created_at = now()` is the transaction's start time, which rows stored
+ * before it cannot carry (timestamp(3), so compared at that precision).
  */
-async function insertedByThisTransaction(
+async function storedFactsOfRefused(
   db: SqlExecutor,
   organizationId: number,
   batch: readonly PendingRow[],
   inserted: ReadonlyMap<string, number>,
-): Promise<Set<string>> {
+): Promise<Map<string, StoredFacts>> {
   const refused = batch.filter((p) => !inserted.has(JSON.stringify([p.record.code.canonical, p.record.orderId])))
   const { rows } = await db.execute(sql`
-    select c.code, c.order_id from conversions c
+    select c.id, c.code, c.order_id, c.value_minor, c.currency, c.occurred_at, c.created_at = now()::timestamptz(3) as this_import
+      from conversions c
       join unnest(${sql.param(refused.map((p) => p.record.code.canonical))}::text[], ${sql.param(refused.map((p) => p.record.orderId))}::text[]) as t(code, order_id)
-        on c.organization_id = ${organizationId} and c.code = t.code and c.order_id = t.order_id
-     where c.created_at = now()::timestamptz(3)`)
-  return new Set(rows.map((r) => JSON.stringify([String(r.code), String(r.order_id)])))
+        on c.organization_id = ${organizationId} and c.code = t.code and c.order_id = t.order_id`)
+  return new Map(
+    rows.map((r) => [
+      JSON.stringify([String(r.code), String(r.order_id)]),
+      {
+        id: Number(r.id),
+        valueMinor: BigInt(String(r.value_minor)),
+        currency: String(r.currency),
+        occurredAt: r.occurred_at instanceof Date ? r.occurred_at : new Date(String(r.occurred_at)),
+        thisImport: r.this_import === true,
+      },
+    ]),
+  )
+}
+
+const FACT_FIELD: Record<OrderFact, { field: string; describe: (f: OrderFacts) => string }> = {
+  valueMinor: {
+    field: 'amount',
+    describe: (f) => (f.valueMinor == null ? 'no amount' : `${formatMinor(f.valueMinor, f.currency)} ${f.currency}`),
+  },
+  currency: { field: 'currency', describe: (f) => f.currency },
+  occurredAt: { field: 'occurred_at', describe: (f) => new Date(f.occurredAt).toISOString() },
+}
+
+/** One error per differing fact, naming the row, the customer's column and both values. */
+function conflictErrors(
+  row: number,
+  record: ConversionRecord,
+  stored: OrderFacts,
+  differs: readonly OrderFact[],
+  of: string,
+  mapping: Readonly<Record<string, string | undefined>>,
+) {
+  return differs.map((fact) => {
+    const { field, describe } = FACT_FIELD[fact]
+    const column = mapping[field] ?? field
+    return {
+      row,
+      column,
+      value: describe(record),
+      code: 'duplicate_conflict',
+      message:
+        `Row ${row}, column "${column}": order ${record.orderId} under code ${record.code.canonical} was already stored ${of} ` +
+        `with ${describe(stored)}; this row says ${describe(record)}. A changed ${field.replace('_', ' ')} is a conflict, not a duplicate: ` +
+        `nothing was changed; correct it with a refund or an adjustment.`,
+    }
+  })
 }
 
 /** One statement per chunk; returns the (code, order id) keys the database actually inserted, with their ids. */
