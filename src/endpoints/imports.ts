@@ -3,8 +3,11 @@ import { z } from 'zod'
 
 import type { Role } from '../access/roles'
 import type { FieldMapping, ImportKind } from '../ledger'
+import { databasePool } from '../db/session'
 import { fetchSheetCsv, readCapped } from '../services/fetch-sheet'
+import { runningMessage, withImportSlot, type RunningImport } from '../services/import-slot'
 import { IMPORTERS, kickImportWorker, queueImport, sendImportEmail, syncMaxBytes } from '../services/imports/background'
+import { isUniqueViolation } from '../services/imports/records'
 import { ImportRefusal, type ImportRefusalCode } from '../services/imports/refusal'
 import { checkBeforeQueue, type ImportResult } from '../services/imports/run-import'
 import { memorySource, removeTempFile, toTempFile, type ImportSource } from '../services/imports/source'
@@ -81,7 +84,8 @@ export interface ParsedUpload {
  * (src/services/imports/background.ts) and answered 202 `{ importId, status: 'queued', progress,
  * statusUrl }`; GET /api/imports/:id follows it.
  * 400 bad form or mapping, 401, 403 (roles: the `imports` create cell of src/access/roles.ts), 409
- * same file already imported (names it), 413 too large, 415 not CSV, 422 unreadable file or
+ * same file already imported (names it) or another import of the same kind still queued or running
+ * in the organization (`import_running`, src/services/import-slot.ts), 413 too large, 415 not CSV, 422 unreadable file or
  * settings; a refused sheet link 400, an unreachable or unshared sheet 403/404/502, too slow 504.
  */
 export const importUploadEndpoint: Endpoint = {
@@ -106,58 +110,79 @@ export const importUploadEndpoint: Endpoint = {
         override: upload.override,
       }
 
-      if (resolved.source.bytes > syncMaxBytes()) {
-        await checkBeforeQueue(req, kind, input)
-        const source = await toTempFile(resolved.source)
-        const tenant = { organizationId: auth.tenant.organizationId, userId: auth.tenant.userId, role: auth.tenant.role as Role }
-        let queued: Awaited<ReturnType<typeof queueImport>>
-        try {
-          queued = await queueImport(req, tenant, kind, { ...input, source })
-        } catch (err) {
-          // A fetched sheet's own temp file (an upload's goes in `finally`).
-          if (source.path !== upload.source?.path) await removeTempFile(source.path)
-          throw err
-        }
-        // The job owns the temp file now.
-        handedOver = source.path
-        kickImportWorker(req.payload)
-        return Response.json(
-          {
-            importId: queued.importId,
-            kind,
-            status: 'queued',
-            progress: { rowsRead: 0, bytesRead: 0, bytesTotal: source.bytes, percent: 0 },
-            fileSha256: source.sha256,
-            statusUrl: `/api/imports/${queued.importId}`,
-            doc: {
-              id: queued.importId,
-              kind,
-              status: 'queued',
-              fileName: input.fileName,
-              fileSha256: source.sha256,
-              createdAt: queued.createdAt,
-            },
-          },
-          { status: 202 },
-        )
-      }
+      const slot = await withImportSlot(
+        databasePool(req.payload),
+        { organizationId: auth.tenant.organizationId, userId: auth.tenant.userId, kind, sha256: resolved.source.sha256 },
+        async (): Promise<Response> => {
+          if (resolved.source.bytes > syncMaxBytes()) {
+            await checkBeforeQueue(req, kind, input)
+            const source = await toTempFile(resolved.source)
+            const tenant = { organizationId: auth.tenant.organizationId, userId: auth.tenant.userId, role: auth.tenant.role as Role }
+            let queued: Awaited<ReturnType<typeof queueImport>>
+            try {
+              queued = await queueImport(req, tenant, kind, { ...input, source })
+            } catch (err) {
+              // A fetched sheet's own temp file (an upload's goes in `finally`).
+              if (source.path !== upload.source?.path) await removeTempFile(source.path)
+              throw err
+            }
+            // The job owns the temp file now.
+            handedOver = source.path
+            kickImportWorker(req.payload)
+            return Response.json(
+              {
+                importId: queued.importId,
+                kind,
+                status: 'queued',
+                progress: { rowsRead: 0, bytesRead: 0, bytesTotal: source.bytes, percent: 0 },
+                fileSha256: source.sha256,
+                statusUrl: `/api/imports/${queued.importId}`,
+                doc: {
+                  id: queued.importId,
+                  kind,
+                  status: 'queued',
+                  fileName: input.fileName,
+                  fileSha256: source.sha256,
+                  createdAt: queued.createdAt,
+                },
+              },
+              { status: 202 },
+            )
+          }
 
-      const result = await IMPORTERS[kind](req, input)
-      if (result.status === 'completed') {
-        await sendImportEmail(
-          req.payload,
-          { importId: result.importId, organizationId: result.organizationId, userId: auth.tenant.userId, fileName: result.fileName, kind },
-          { status: result.status, counts: result.counts, errorsTotal: result.errorsTotal },
-        )
-      }
-      return Response.json(body(result), { status: result.status === 'completed' ? 201 : 200 })
+          const result = await IMPORTERS[kind](req, input)
+          if (result.status === 'completed') {
+            await sendImportEmail(
+              req.payload,
+              {
+                importId: result.importId,
+                organizationId: result.organizationId,
+                userId: auth.tenant.userId,
+                fileName: result.fileName,
+                kind,
+              },
+              { status: result.status, counts: result.counts, errorsTotal: result.errorsTotal },
+            )
+          }
+          return Response.json(body(result), { status: result.status === 'completed' ? 201 : 200 })
+        },
+      )
+      if (!slot.ok) return importRunning(kind, slot.running)
+      return slot.value
     } catch (err) {
       if (err instanceof ImportRefusal) return errorResponse(REFUSAL_STATUS[err.code], err.code, err.message, err.details)
+      // The database's own rule (imports_one_running_per_kind) when the slot was taken another way.
+      if (isUniqueViolation(err, 'imports_one_running_per_kind')) return importRunning(upload.kind as ImportKind, null)
       throw err
     } finally {
       if (upload.source?.path && upload.source.path !== handedOver) await removeTempFile(upload.source.path)
     }
   },
+}
+
+function importRunning(kind: ImportKind, running: RunningImport | null): Response {
+  const r = running ?? { importId: null, status: 'running' as const, fileName: null, startedAt: null }
+  return errorResponse(409, 'import_running', runningMessage(kind, r), { kind, ...r })
 }
 
 function body(r: ImportResult) {

@@ -47,7 +47,9 @@ export interface IdempotencyScope {
 export type IdempotencyRefusalCode = 'invalid_idempotency_key' | 'idempotency_key_in_use' | 'idempotency_key_reused'
 
 /** The header's key: null when absent; a 400 naming the header when it is not 1-255 printable ASCII characters. */
-export function readIdempotencyKey(req: Pick<PayloadRequest, 'headers'>): { ok: true; key: string | null } | { ok: false; response: Response } {
+export function readIdempotencyKey(
+  req: Pick<PayloadRequest, 'headers'>,
+): { ok: true; key: string | null } | { ok: false; response: Response } {
   const raw = req.headers.get(IDEMPOTENCY_HEADER)
   if (raw === null) return { ok: true, key: null }
   if (!/^[\x20-\x7E]{1,255}$/.test(raw)) {
