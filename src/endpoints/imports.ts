@@ -3,9 +3,10 @@ import { z } from 'zod'
 
 import type { Role } from '../access/roles'
 import type { FieldMapping, ImportKind } from '../ledger'
-import { databasePool } from '../db/session'
+import { transactionDb } from '../db/session'
+import { inTenantTransaction } from '../db/transaction'
 import { fetchSheetCsv, readCapped } from '../services/fetch-sheet'
-import { runningMessage, withImportSlot, type RunningImport } from '../services/import-slot'
+import { claimImportSlot, ImportRunningError, runningMessage, type RunningImport } from '../services/import-slot'
 import { IMPORTERS, kickImportWorker, queueImport, sendImportEmail, syncMaxBytes } from '../services/imports/background'
 import { isUniqueViolation } from '../services/imports/records'
 import { ImportRefusal, type ImportRefusalCode } from '../services/imports/refusal'
@@ -110,67 +111,64 @@ export const importUploadEndpoint: Endpoint = {
         override: upload.override,
       }
 
-      const slot = await withImportSlot(
-        databasePool(req.payload),
-        { organizationId: auth.tenant.organizationId, userId: auth.tenant.userId, kind, sha256: resolved.source.sha256 },
-        async (): Promise<Response> => {
-          if (resolved.source.bytes > syncMaxBytes()) {
-            await checkBeforeQueue(req, kind, input)
-            const source = await toTempFile(resolved.source)
-            const tenant = { organizationId: auth.tenant.organizationId, userId: auth.tenant.userId, role: auth.tenant.role as Role }
-            let queued: Awaited<ReturnType<typeof queueImport>>
-            try {
-              queued = await queueImport(req, tenant, kind, { ...input, source })
-            } catch (err) {
-              // A fetched sheet's own temp file (an upload's goes in `finally`).
-              if (source.path !== upload.source?.path) await removeTempFile(source.path)
-              throw err
-            }
-            // The job owns the temp file now.
-            handedOver = source.path
-            kickImportWorker(req.payload)
-            return Response.json(
-              {
-                importId: queued.importId,
-                kind,
-                status: 'queued',
-                progress: { rowsRead: 0, bytesRead: 0, bytesTotal: source.bytes, percent: 0 },
-                fileSha256: source.sha256,
-                statusUrl: `/api/imports/${queued.importId}`,
-                doc: {
-                  id: queued.importId,
-                  kind,
-                  status: 'queued',
-                  fileName: input.fileName,
-                  fileSha256: source.sha256,
-                  createdAt: queued.createdAt,
-                },
-              },
-              { status: 202 },
-            )
-          }
+      if (resolved.source.bytes > syncMaxBytes()) {
+        await checkBeforeQueue(req, kind, input)
+        const source = await toTempFile(resolved.source)
+        const tenant = { organizationId: auth.tenant.organizationId, userId: auth.tenant.userId, role: auth.tenant.role as Role }
+        let queued: Awaited<ReturnType<typeof queueImport>>
+        try {
+          // The slot check and the queued record commit together (src/services/import-slot.ts).
+          queued = await inTenantTransaction(req, async () => {
+            await claimImportSlot(await transactionDb(req), tenant.organizationId, kind, null)
+            return queueImport(req, tenant, kind, { ...input, source })
+          })
+        } catch (err) {
+          // A fetched sheet's own temp file (an upload's goes in `finally`).
+          if (source.path !== upload.source?.path) await removeTempFile(source.path)
+          throw err
+        }
+        // The job owns the temp file now.
+        handedOver = source.path
+        kickImportWorker(req.payload)
+        return Response.json(
+          {
+            importId: queued.importId,
+            kind,
+            status: 'queued',
+            progress: { rowsRead: 0, bytesRead: 0, bytesTotal: source.bytes, percent: 0 },
+            fileSha256: source.sha256,
+            statusUrl: `/api/imports/${queued.importId}`,
+            doc: {
+              id: queued.importId,
+              kind,
+              status: 'queued',
+              fileName: input.fileName,
+              fileSha256: source.sha256,
+              createdAt: queued.createdAt,
+            },
+          },
+          { status: 202 },
+        )
+      }
 
-          const result = await IMPORTERS[kind](req, input)
-          if (result.status === 'completed') {
-            await sendImportEmail(
-              req.payload,
-              {
-                importId: result.importId,
-                organizationId: result.organizationId,
-                userId: auth.tenant.userId,
-                fileName: result.fileName,
-                kind,
-              },
-              { status: result.status, counts: result.counts, errorsTotal: result.errorsTotal },
-            )
-          }
-          return Response.json(body(result), { status: result.status === 'completed' ? 201 : 200 })
-        },
-      )
-      if (!slot.ok) return importRunning(kind, slot.running)
-      return slot.value
+      const result = await IMPORTERS[kind](req, input)
+      if (result.status === 'completed') {
+        await sendImportEmail(
+          req.payload,
+          {
+            importId: result.importId,
+            organizationId: result.organizationId,
+            userId: auth.tenant.userId,
+            fileName: result.fileName,
+            kind,
+          },
+          { status: result.status, counts: result.counts, errorsTotal: result.errorsTotal },
+        )
+      }
+      return Response.json(body(result), { status: result.status === 'completed' ? 201 : 200 })
     } catch (err) {
       if (err instanceof ImportRefusal) return errorResponse(REFUSAL_STATUS[err.code], err.code, err.message, err.details)
+      if (err instanceof ImportRunningError) return importRunning(err.kind, err.running)
       // The database's own rule (imports_one_running_per_kind) when the slot was taken another way.
       if (isUniqueViolation(err, 'imports_one_running_per_kind')) return importRunning(upload.kind as ImportKind, null)
       throw err
@@ -181,7 +179,7 @@ export const importUploadEndpoint: Endpoint = {
 }
 
 function importRunning(kind: ImportKind, running: RunningImport | null): Response {
-  const r = running ?? { importId: null, status: 'running' as const, fileName: null, startedAt: null }
+  const r = running ?? { importId: null, status: 'running' as const, fileName: null, createdAt: null }
   return errorResponse(409, 'import_running', runningMessage(kind, r), { kind, ...r })
 }
 

@@ -1,5 +1,6 @@
-import type { Pool, PoolClient } from 'pg'
+import { sql } from '@payloadcms/db-postgres'
 
+import type { SqlExecutor } from '../db/session'
 import type { ImportKind } from '../ledger'
 
 /**
@@ -8,16 +9,17 @@ import type { ImportKind } from '../ledger'
  * duplicate counts meaningless, and a second upload of a file is usually a double click.
  *
  * What holds the slot:
- * - an import in its request (files up to IMPORT_SYNC_MAX_BYTES, and the short queueing step of a
- *   bigger one): a session advisory lock on (organization, kind), taken on a connection of its own
- *   for as long as the request works. A crashed server's connections close, which frees it.
+ * - an import running in a transaction (a file up to IMPORT_SYNC_MAX_BYTES in its request, a
+ *   background job, and the queueing step of a big file): a transaction-level advisory lock on
+ *   (organization, kind), *tried* in that transaction, so it goes with the commit, the rollback or
+ *   the crashed server's connection. No second connection is taken for it (that would starve the
+ *   pool under load, see src/db/scoped-query.ts).
  * - a queued or running background import: its record. The partial unique index
  *   imports_one_running_per_kind makes that the database's rule too; a record the sweep marks
  *   failed (an interrupted import) frees the slot.
  *
- * The same bytes uploaded twice at once are not refused as "running": the second waits for the
- * first (a lock on the file's SHA-256, taken before the slot) and then gets the answer a second
- * upload gets, "already imported as #n", naming it.
+ * The import runner claims the slot after the lock on the file's bytes (run-import.ts), so the
+ * same file uploaded twice at once still gets "already imported as #n" for the second one.
  */
 
 export interface RunningImport {
@@ -25,89 +27,47 @@ export interface RunningImport {
   importId: number | null
   status: 'queued' | 'running'
   fileName: string | null
-  startedAt: string | null
+  createdAt: string | null
 }
 
-export type SlotOutcome<T> = { ok: true; value: T } | { ok: false; running: RunningImport }
-
-/** How long an upload of the same bytes waits for the first one before it is answered "running". */
-const SAME_FILE_WAIT = '120s'
-
-export async function withImportSlot<T>(
-  pool: Pool,
-  scope: { organizationId: number; userId: number; kind: ImportKind; sha256: string },
-  fn: () => Promise<T>,
-): Promise<SlotOutcome<T>> {
-  const client = await pool.connect()
-  let broken: Error | undefined
-  try {
-    const fileKey = `import-file:${scope.organizationId}:${scope.kind}:${scope.sha256}`
-    if (!(await tryLock(client, fileKey))) {
-      const waited = await waitLock(client, fileKey)
-      if (!waited) return { ok: false, running: (await recordedRunning(client, scope)) ?? inRequest() }
-    }
-    if (!(await tryLock(client, `import-slot:${scope.organizationId}:${scope.kind}`))) {
-      return { ok: false, running: (await recordedRunning(client, scope)) ?? inRequest() }
-    }
-    const recorded = await recordedRunning(client, scope)
-    if (recorded) return { ok: false, running: recorded }
-    return { ok: true, value: await fn() }
-  } catch (err) {
-    broken = err instanceof Error ? err : new Error(String(err))
-    throw err
-  } finally {
-    try {
-      await client.query('select pg_advisory_unlock_all()')
-      client.release()
-    } catch (err) {
-      // A connection that cannot unlock is dropped; closing it frees its locks.
-      client.release(err instanceof Error ? err : (broken ?? new Error('import slot unlock failed')))
-    }
+export class ImportRunningError extends Error {
+  constructor(
+    readonly kind: ImportKind,
+    readonly running: RunningImport,
+  ) {
+    super(runningMessage(kind, running))
+    this.name = 'ImportRunningError'
   }
 }
 
-async function tryLock(client: PoolClient, key: string): Promise<boolean> {
-  const { rows } = await client.query<{ ok: boolean }>(`select pg_try_advisory_lock(hashtextextended($1, 0)) as ok`, [key])
-  return rows[0]?.ok === true
-}
-
-/** Waits (bounded) for a session lock; false when the wait timed out. */
-async function waitLock(client: PoolClient, key: string): Promise<boolean> {
-  await client.query('begin')
-  try {
-    await client.query(`set local lock_timeout = '${SAME_FILE_WAIT}'`)
-    await client.query(`select pg_advisory_lock(hashtextextended($1, 0))`, [key])
-    await client.query('commit')
-    return true
-  } catch (err) {
-    await client.query('rollback')
-    if ((err as { code?: string }).code === '55P03') return false
-    throw err
+/**
+ * Claims the organization's slot for `kind` in the open transaction `db` (tenant settings applied),
+ * or throws ImportRunningError naming what holds it. `ownImportId`: the record a background run
+ * completes, which is itself running.
+ */
+export async function claimImportSlot(
+  db: SqlExecutor,
+  organizationId: number,
+  kind: ImportKind,
+  ownImportId: number | null,
+): Promise<void> {
+  const { rows: locked } = await db.execute(
+    sql`select pg_try_advisory_xact_lock(hashtextextended(${`import-slot:${organizationId}:${kind}`}, 0)) as ok`,
+  )
+  const { rows } = await db.execute(sql`
+    select id, status, file_name, created_at from imports
+     where kind = ${kind}::enum_imports_kind and status in ('queued', 'running') and id <> ${ownImportId ?? 0}
+     order by id limit 1`)
+  const r = rows[0]
+  if (r) {
+    throw new ImportRunningError(kind, {
+      importId: Number(r.id),
+      status: r.status as RunningImport['status'],
+      fileName: String(r.file_name),
+      createdAt: new Date(r.created_at as string).toISOString(),
+    })
   }
-}
-
-async function recordedRunning(client: PoolClient, scope: { organizationId: number; userId: number; kind: ImportKind }) {
-  await client.query('begin read only')
-  try {
-    await client.query(`select set_config('app.org_id', $1, true), set_config('app.user_id', $2, true)`, [
-      String(scope.organizationId),
-      String(scope.userId),
-    ])
-    const { rows } = await client.query<{ id: number; status: 'queued' | 'running'; file_name: string; created_at: Date }>(
-      `select id, status, file_name, created_at from imports where kind = $1 and status in ('queued', 'running') order by id limit 1`,
-      [scope.kind],
-    )
-    await client.query('commit')
-    const r = rows[0]
-    return r ? { importId: Number(r.id), status: r.status, fileName: r.file_name, startedAt: new Date(r.created_at).toISOString() } : null
-  } catch (err) {
-    await client.query('rollback')
-    throw err
-  }
-}
-
-function inRequest(): RunningImport {
-  return { importId: null, status: 'running', fileName: null, startedAt: null }
+  if (locked[0]?.ok !== true) throw new ImportRunningError(kind, { importId: null, status: 'running', fileName: null, createdAt: null })
 }
 
 /** The refusal's sentence, naming the running import when it has a record. */

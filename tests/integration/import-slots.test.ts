@@ -103,22 +103,23 @@ describe('an import in its request holds its kind too', () => {
   test('of two concurrent uploads of the kind, one proceeds and the other is refused; another kind proceeds meanwhile', async () => {
     const org = await createBatchOrg(owner)
     const first = conversionsCsv()
-    const sha = createHash('sha256').update(first.csv).digest('hex')
-    // Hold the first import inside its run: the test takes the lock an import of these bytes takes
-    // in its transaction (src/services/imports/records.ts importLockKey), so the first upload has
-    // its slot and waits there until the test lets go.
+    // Hold the first import inside its run, after it has claimed its slot: the test inserts one of
+    // its rows in a transaction it keeps open, so the import's insert waits on that row.
     const holder = new pg.Client({ connectionString: inject('ownerUrl') })
     await holder.connect()
     try {
-      const lockKey = `import:${org.organizationId}:conversions:${sha}`
-      await holder.query(`select pg_advisory_lock(hashtextextended($1, 0))`, [lockKey])
+      await holder.query('begin')
+      await holder.query(
+        `insert into conversions (code, order_id, value_minor, currency, occurred_at, status, organization_id)
+         values ($1, $2, 200, 'USD', '2026-11-09', 'unattributed', $3)`,
+        [`NOBODY${tag}`, `${first.prefix}0`, org.organizationId],
+      )
+      const xid = (await holder.query(`select pg_current_xact_id()::text as xid`)).rows[0].xid
       const running = importAs(org, first.csv)
-      await until('the first import to wait on the lock', async () => {
+      await until('the first import to wait on the held row', async () => {
         const { rows } = await owner.query(
-          `select count(*)::int n from pg_locks l
-            where l.locktype = 'advisory' and not l.granted
-              and ((l.classid::bigint << 32) | l.objid::bigint) = hashtextextended($1, 0)`,
-          [lockKey],
+          `select count(*)::int n from pg_locks where locktype = 'transactionid' and not granted and transactionid::text = $1`,
+          [xid],
         )
         return rows[0].n > 0
       })
@@ -132,7 +133,7 @@ describe('an import in its request holds its kind too', () => {
       const refunds = await importAs(org, refundsCsv(), { kind: 'refunds', mapping: REFUND_MAPPING })
       expect(refunds.status, JSON.stringify(refunds.body)).toBe(201)
 
-      await holder.query(`select pg_advisory_unlock_all()`)
+      await holder.query('rollback')
       const done = await running
       expect(done.status, JSON.stringify(done.body)).toBe(201)
       expect(await storedConversions(first.prefix)).toBe(3)
