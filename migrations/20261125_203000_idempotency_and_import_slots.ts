@@ -7,7 +7,7 @@ import { MigrateDownArgs, MigrateUpArgs, sql } from '@payloadcms/db-postgres'
  *   (src/services/idempotency.ts). One row per (organization, user, route, key); the row is written
  *   in the same transaction as the work it answers for, so it exists exactly when the work committed.
  *   A tenant table like the others: RLS enabled and forced, organization-scoped policy, the app
- *   role may delete (expired keys are purged), never update another organization's row.
+ *   role may insert and delete (expired keys are purged) but never update a stored answer.
  * - `imports_one_running_per_kind`: at most one queued or running import per organization and
  *   kind, enforced by the database whatever the application checks first.
  */
@@ -39,7 +39,8 @@ const statements = [
   `ALTER TABLE idempotency_keys ENABLE ROW LEVEL SECURITY`,
   `ALTER TABLE idempotency_keys FORCE ROW LEVEL SECURITY`,
   `CREATE POLICY idempotency_keys_tenant_isolation ON idempotency_keys USING (organization_id = ${CURRENT_ORG}) WITH CHECK (organization_id = ${CURRENT_ORG})`,
-  `GRANT SELECT, INSERT, UPDATE, DELETE ON idempotency_keys TO ${APP_ROLE}`,
+  // Stored answers are never edited: inserted, replayed, and deleted once expired.
+  `GRANT SELECT, INSERT, DELETE ON idempotency_keys TO ${APP_ROLE}`,
   `REVOKE TRUNCATE ON idempotency_keys FROM ${APP_ROLE}`,
   `GRANT USAGE, SELECT ON SEQUENCE idempotency_keys_id_seq TO ${APP_ROLE}`,
 
