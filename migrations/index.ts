@@ -6,6 +6,7 @@ import * as migration_20261125_171919_ledger_and_batches from './20261125_171919
 import * as migration_20261125_172000_ledger_guards from './20261125_172000_ledger_guards'
 import * as migration_20261125_175500_list_indexes from './20261125_175500_list_indexes'
 import * as migration_20261125_175855_jobs_queue from './20261125_175855_jobs_queue'
+import * as migration_20261125_203000_idempotency_and_import_slots from './20261125_203000_idempotency_and_import_slots'
 import * as migration_20261125_210000_row_counts from './20261125_210000_row_counts'
 
 export const migrations = [
@@ -48,6 +49,11 @@ export const migrations = [
     up: migration_20261125_175855_jobs_queue.up,
     down: migration_20261125_175855_jobs_queue.down,
     name: '20261125_175855_jobs_queue',
+  },
+  {
+    up: migration_20261125_203000_idempotency_and_import_slots.up,
+    down: migration_20261125_203000_idempotency_and_import_slots.down,
+    name: '20261125_203000_idempotency_and_import_slots',
   },
   {
     up: migration_20261125_210000_row_counts.up,

@@ -14,6 +14,15 @@ import { reviewBatch } from '../services/batches/review'
 import { deleteExportTemplate, saveExportTemplate, templateInputSchema } from '../services/batches/templates'
 import { approveBatch, discardBatch, rejectBatch, submitBatch } from '../services/batches/transitions'
 import { InvalidSettingsError, ledgerContext, type LedgerContext } from '../services/ledger/context'
+import {
+  jsonStored,
+  readIdempotencyKey,
+  requestHashOf,
+  runIdempotent,
+  toResponse,
+  type IdempotentOutcome,
+  type StoredResponse,
+} from '../services/idempotency'
 import { errorResponse } from './http'
 
 /**
@@ -71,6 +80,41 @@ async function guarded<T>(
   }
 }
 
+/**
+ * `guarded` for the endpoints that honour an Idempotency-Key (src/services/idempotency.ts): the
+ * key is read after the role check, and the stored answer is written in the use case's own
+ * transaction. `fresh` is the use case's value when it ran now, null when the answer is a replay.
+ */
+async function guardedIdempotent<T>(
+  req: PayloadRequest,
+  fn: FunctionName,
+  route: string,
+  payload: unknown,
+  work: Work<T>,
+  respond: (value: T) => StoredResponse,
+): Promise<{ ok: true; fresh: T | null; response: Response } | { ok: false; response: Response }> {
+  const r = await guarded(req, fn, async (ctx, role): Promise<IdempotentOutcome<T>> => {
+    const header = readIdempotencyKey(req)
+    if (!header.ok) return { kind: 'refused', response: header.response }
+    const path = new URL(req.url ?? 'http://localhost/').pathname
+    const scope =
+      header.key === null || ctx.userId == null
+        ? null
+        : {
+            organizationId: ctx.organizationId,
+            userId: ctx.userId,
+            route,
+            key: header.key,
+            requestHash: requestHashOf(req.method ?? 'POST', path, payload),
+          }
+    return runIdempotent(ctx.db, scope, () => work(ctx, role), respond)
+  })
+  if (!r.ok) return r
+  const o = r.value
+  if (o.kind === 'refused') return { ok: false, response: o.response }
+  return { ok: true, fresh: o.kind === 'fresh' ? o.value : null, response: toResponse(o.response, o.kind === 'replay') }
+}
+
 function batchId(req: PayloadRequest): number | null {
   const raw = String(req.routeParams?.id ?? '')
   return /^\d{1,9}$/.test(raw) ? Number(raw) : null
@@ -124,27 +168,37 @@ function transitionEndpoint(
       const body = await optionalBody(req, Empty)
       if (!body.ok) return body.response
       let organizationId = 0
-      const r = await guarded(req, fn, (ctx, role) => {
-        organizationId = ctx.organizationId
-        return run(ctx, role, id)
-      })
+      const r = await guardedIdempotent(
+        req,
+        fn,
+        `POST /api/batches/:id/${name}`,
+        body.value,
+        (ctx, role) => {
+          organizationId = ctx.organizationId
+          return run(ctx, role, id)
+        },
+        (value) => jsonStored(200, value),
+      )
       if (!r.ok) return r.response
+      // A replayed answer was mailed about when it first ran.
+      const done = r.fresh
+      if (done === null) return r.response
       const link = batchLink(req, id)
-      const mails = name === 'submit' || (name === 'approve' && r.value.status === 'approved')
+      const mails = name === 'submit' || (name === 'approve' && done.status === 'approved')
       const total = mails ? ((await reviewTotals(req, id)) ?? '') : ''
       if (name === 'submit') {
         await notifyRole(req, organizationId, 'manager', {
-          subject: `Payout batch ${r.value.reference} awaits your approval`,
-          text: `Batch ${r.value.reference} (${total}) was submitted for approval. Review it: ${link}`,
+          subject: `Payout batch ${done.reference} awaits your approval`,
+          text: `Batch ${done.reference} (${total}) was submitted for approval. Review it: ${link}`,
         })
       }
-      if (name === 'approve' && r.value.status === 'approved') {
+      if (name === 'approve' && done.status === 'approved') {
         await notifyRole(req, organizationId, 'finance', {
-          subject: `Payout batch ${r.value.reference} is approved`,
-          text: `Batch ${r.value.reference} (${total}) was approved and is ready to export and pay: ${link}`,
+          subject: `Payout batch ${done.reference} is approved`,
+          text: `Batch ${done.reference} (${total}) was approved and is ready to export and pay: ${link}`,
         })
       }
-      return Response.json(r.value)
+      return r.response
     },
   }
 }
@@ -163,8 +217,15 @@ export const batchEndpoints: Endpoint[] = [
     handler: async (req) => {
       const body = await optionalBody(req, DraftBody)
       if (!body.ok) return body.response
-      const r = await guarded(req, 'batch.draft', (ctx, role) => draftPayoutBatch(ctx, role, body.value.asOf))
-      return r.ok ? Response.json(r.value, { status: 201 }) : r.response
+      const r = await guardedIdempotent(
+        req,
+        'batch.draft',
+        'POST /api/batches/draft',
+        body.value,
+        (ctx, role) => draftPayoutBatch(ctx, role, body.value.asOf),
+        (value) => jsonStored(201, value),
+      )
+      return r.response
     },
   },
   transitionEndpoint('submit', 'batch.submit', submitBatch),
@@ -204,29 +265,35 @@ export const batchEndpoints: Endpoint[] = [
       const format = q.get('format') ?? ''
       if (format === '') return errorResponse(400, 'invalid_request', 'format: required (a preset id or a saved template id).')
       const partial = q.get('allowPartial')
-      const r = await guarded(req, 'batch.export', (ctx, role) =>
-        exportBatch(ctx, role, id, {
-          format,
-          allowPartial: partial === null ? undefined : partial === 'true' || partial === '1',
-          effectiveEntryDate: q.get('effectiveEntryDate') ?? undefined,
-          requestedExecutionDate: q.get('requestedExecutionDate') ?? undefined,
+      const request = {
+        format,
+        allowPartial: partial === null ? undefined : partial === 'true' || partial === '1',
+        effectiveEntryDate: q.get('effectiveEntryDate') ?? undefined,
+        requestedExecutionDate: q.get('requestedExecutionDate') ?? undefined,
+      }
+      // A replay answers with the file of the first download, byte for byte (stored encrypted).
+      const r = await guardedIdempotent(
+        req,
+        'batch.export',
+        'GET /api/batches/:id/export',
+        request,
+        (ctx, role) => exportBatch(ctx, role, id, request),
+        (d) => ({
+          status: 200,
+          headers: {
+            'content-type': d.mimeType.startsWith('text/') ? `${d.mimeType}; charset=utf-8` : d.mimeType,
+            'content-disposition': `attachment; filename="${d.fileName}"`,
+            'cache-control': 'no-store',
+            'x-export-sha256': d.sha256,
+            'x-export-format': d.format,
+            'x-export-files': JSON.stringify(d.files),
+            'x-export-skipped': JSON.stringify(d.skipped),
+            'x-batch-status': d.status,
+          },
+          body: d.content,
         }),
       )
-      if (!r.ok) return r.response
-      const d = r.value
-      return new Response(new Uint8Array(d.content), {
-        status: 200,
-        headers: {
-          'content-type': d.mimeType.startsWith('text/') ? `${d.mimeType}; charset=utf-8` : d.mimeType,
-          'content-disposition': `attachment; filename="${d.fileName}"`,
-          'cache-control': 'no-store',
-          'x-export-sha256': d.sha256,
-          'x-export-format': d.format,
-          'x-export-files': JSON.stringify(d.files),
-          'x-export-skipped': JSON.stringify(d.skipped),
-          'x-batch-status': d.status,
-        },
-      })
+      return r.response
     },
   },
   {

@@ -3,8 +3,12 @@ import { z } from 'zod'
 
 import type { Role } from '../access/roles'
 import type { FieldMapping, ImportKind } from '../ledger'
+import { transactionDb } from '../db/session'
+import { inTenantTransaction } from '../db/transaction'
 import { fetchSheetCsv, readCapped } from '../services/fetch-sheet'
+import { claimImportSlot, ImportRunningError, runningMessage, type RunningImport } from '../services/import-slot'
 import { IMPORTERS, kickImportWorker, queueImport, sendImportEmail, syncMaxBytes } from '../services/imports/background'
+import { isUniqueViolation } from '../services/imports/records'
 import { ImportRefusal, type ImportRefusalCode } from '../services/imports/refusal'
 import { checkBeforeQueue, type ImportResult } from '../services/imports/run-import'
 import { memorySource, removeTempFile, toTempFile, type ImportSource } from '../services/imports/source'
@@ -81,7 +85,8 @@ export interface ParsedUpload {
  * (src/services/imports/background.ts) and answered 202 `{ importId, status: 'queued', progress,
  * statusUrl }`; GET /api/imports/:id follows it.
  * 400 bad form or mapping, 401, 403 (roles: the `imports` create cell of src/access/roles.ts), 409
- * same file already imported (names it), 413 too large, 415 not CSV, 422 unreadable file or
+ * same file already imported (names it) or another import of the same kind still queued or running
+ * in the organization (`import_running`, src/services/import-slot.ts), 413 too large, 415 not CSV, 422 unreadable file or
  * settings; a refused sheet link 400, an unreachable or unshared sheet 403/404/502, too slow 504.
  */
 export const importUploadEndpoint: Endpoint = {
@@ -112,7 +117,11 @@ export const importUploadEndpoint: Endpoint = {
         const tenant = { organizationId: auth.tenant.organizationId, userId: auth.tenant.userId, role: auth.tenant.role as Role }
         let queued: Awaited<ReturnType<typeof queueImport>>
         try {
-          queued = await queueImport(req, tenant, kind, { ...input, source })
+          // The slot check and the queued record commit together (src/services/import-slot.ts).
+          queued = await inTenantTransaction(req, async () => {
+            await claimImportSlot(await transactionDb(req), tenant.organizationId, kind, null)
+            return queueImport(req, tenant, kind, { ...input, source })
+          })
         } catch (err) {
           // A fetched sheet's own temp file (an upload's goes in `finally`).
           if (source.path !== upload.source?.path) await removeTempFile(source.path)
@@ -146,18 +155,32 @@ export const importUploadEndpoint: Endpoint = {
       if (result.status === 'completed') {
         await sendImportEmail(
           req.payload,
-          { importId: result.importId, organizationId: result.organizationId, userId: auth.tenant.userId, fileName: result.fileName, kind },
+          {
+            importId: result.importId,
+            organizationId: result.organizationId,
+            userId: auth.tenant.userId,
+            fileName: result.fileName,
+            kind,
+          },
           { status: result.status, counts: result.counts, errorsTotal: result.errorsTotal },
         )
       }
       return Response.json(body(result), { status: result.status === 'completed' ? 201 : 200 })
     } catch (err) {
       if (err instanceof ImportRefusal) return errorResponse(REFUSAL_STATUS[err.code], err.code, err.message, err.details)
+      if (err instanceof ImportRunningError) return importRunning(err.kind, err.running)
+      // The database's own rule (imports_one_running_per_kind) when the slot was taken another way.
+      if (isUniqueViolation(err, 'imports_one_running_per_kind')) return importRunning(upload.kind as ImportKind, null)
       throw err
     } finally {
       if (upload.source?.path && upload.source.path !== handedOver) await removeTempFile(upload.source.path)
     }
   },
+}
+
+function importRunning(kind: ImportKind, running: RunningImport | null): Response {
+  const r = running ?? { importId: null, status: 'running' as const, fileName: null, createdAt: null }
+  return errorResponse(409, 'import_running', runningMessage(kind, r), { kind, ...r })
 }
 
 function body(r: ImportResult) {

@@ -85,9 +85,15 @@ export async function createOrgFixture(owner: pg.Client, name: string, existingO
      values ($1, 'generic', $2, $3, '[{"currency": "USD", "totalMinor": "100"}]', $4) returning id`,
     [batch, `fixture-${tag}.csv`, createHash('sha256').update(randomUUID()).digest('hex'), organizationId],
   )
+  const idempotencyKey = await one(
+    `insert into idempotency_keys (organization_id, user_id, route, key, request_hash, response_status, response_body, expires_at)
+     values ($1, $2, 'POST /api/batches/draft', $3, $4, 201, '', now() + interval '1 day') returning id`,
+    [organizationId, userId, `fixture-${tag}`, createHash('sha256').update(tag).digest('hex')],
+  )
   return {
     organizationId,
     ids: {
+      'idempotency-keys': idempotencyKey,
       refunds: refund,
       flags: flag,
       'batch-lines': batchLine,

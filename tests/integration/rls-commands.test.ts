@@ -22,6 +22,8 @@ const GRANTS: Record<string, Command[]> = {
   commissions: ['SELECT', 'INSERT', 'UPDATE'],
   conversions: ['SELECT', 'INSERT', 'UPDATE'],
   flags: ['SELECT', 'INSERT', 'UPDATE'],
+  // Stored answers of Idempotency-Key requests: written once, replayed, purged when expired.
+  idempotency_keys: ['SELECT', 'INSERT', 'DELETE'],
   imports: ['SELECT', 'INSERT', 'UPDATE'],
   memberships: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
   outbox: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
@@ -138,6 +140,11 @@ function insertFor(table: string): [string, unknown[]] {
       [ids.batches, `cmd-${tag}.csv`, sha, org],
     ],
     memberships: [`insert into memberships (user_id, role, organization_id) values ($1, 'auditor', $2)`, [spareUser, org]],
+    idempotency_keys: [
+      `insert into idempotency_keys (organization_id, user_id, route, key, request_hash, response_status, response_body, expires_at)
+       values ($1, $2, 'POST /api/batches/draft', $3, $4, 200, '{}', now() + interval '1 day')`,
+      [org, spareUser, `cmd-${tag}`, sha],
+    ],
     tenant_row_counts: [`insert into tenant_row_counts (organization_id, table_name, rows) values ($1, 'conversions', 0)`, [org]],
   }
   const s = statements[table]
@@ -197,7 +204,8 @@ describe.each(Object.keys(GRANTS))('%s', (table) => {
   })
 
   test.each(IDENTITIES)('UPDATE as %s: RETURNING the own row only, or 42501 where not granted', async (identity) => {
-    const touch = table === 'tenant_row_counts' ? 'rows = rows' : 'updated_at = updated_at'
+    const touch =
+      table === 'tenant_row_counts' ? 'rows = rows' : table === 'idempotency_keys' ? 'expires_at = expires_at' : 'updated_at = updated_at'
     const run = () => app.query(`update ${table} set ${touch} where id = $1 returning id`, [rowOfA[table]])
     if (!granted('UPDATE')) {
       expect(await as(orgFor(identity), () => sqlstate(run()))).toBe('42501')

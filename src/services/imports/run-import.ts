@@ -34,6 +34,7 @@ import {
   recordFailedImport,
   type EarlierImport,
 } from './records'
+import { claimImportSlot } from '../import-slot'
 import { ImportRefusal } from './refusal'
 import type { ImportSource } from './source'
 
@@ -170,6 +171,9 @@ async function run(
   await db.execute(sql`select pg_advisory_xact_lock(hashtextextended(${importLockKey(ctx.organizationId, kind, ctx.sha)}, 0))`)
   const earlier = await findEarlierImport(db, kind, ctx.sha)
   if (earlier && !input.override) throw alreadyImported(earlier)
+  // One import per organization and kind at a time; after the bytes' lock, so a file sent twice
+  // at once is still answered "already imported" (src/services/import-slot.ts).
+  await claimImportSlot(db, ctx.organizationId, kind, input.importId ?? null)
 
   let settings: ProgramSettings
   try {
