@@ -15,6 +15,7 @@ import { deleteExportTemplate, saveExportTemplate, templateInputSchema } from '.
 import { approveBatch, discardBatch, rejectBatch, submitBatch } from '../services/batches/transitions'
 import { InvalidSettingsError, ledgerContext, type LedgerContext } from '../services/ledger/context'
 import { errorResponse } from './http'
+import { requireStepUp } from '../security/step-up'
 
 /**
  * The payout batch endpoints (docs/api.md "Payout batches"). Each one: who may call it (the
@@ -123,6 +124,8 @@ function transitionEndpoint(
       if (id === null) return notFound()
       const body = await optionalBody(req, Empty)
       if (!body.ok) return body.response
+      const stepUp = name === 'approve' ? await requireStepUp(req, 'Approving a payout batch') : null
+      if (stepUp) return stepUp
       let organizationId = 0
       const r = await guarded(req, fn, (ctx, role) => {
         organizationId = ctx.organizationId
