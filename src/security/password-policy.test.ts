@@ -51,5 +51,7 @@ describe('password policy', () => {
     expect(isCommonPassword('janedoe12345', ctx)).toBe(true)
     expect(isCommonPassword('Acmewidgets2026!', ctx)).toBe(true)
     expect(isCommonPassword('janedoe12345')).toBe(false)
+    // A local part that ends in digits, with punctuation around it.
+    expect(isCommonPassword('ops-mwwlu54c-644db5!', emailWords('ops-mwwlu54c-644db5@example.test'))).toBe(true)
   })
 })

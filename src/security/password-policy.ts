@@ -66,6 +66,7 @@ export function isCommonPassword(password: string, context: string[] = []): bool
   for (const v of [lower, ...unleet(lower), ...unleet(core(lower))]) {
     candidates.add(v)
     candidates.add(v.replace(/[\s._-]+/g, ''))
+    candidates.add(v.replace(/^[^a-z0-9]+/, '').replace(/[^a-z0-9]+$/, ''))
     const c = core(v)
     if (c.length >= 3) candidates.add(c)
   }
