@@ -5,7 +5,7 @@ import { organizationMemberIds } from '../access/members'
 import { relationId, resolveTenant } from '../access/tenant'
 import { auditUserChange, endUserSessions, limitDisableToOwnMembers, refuseDisabledLogin } from '../hooks/user-security'
 import { switchOrganizationEndpoint, tenantInfoEndpoint } from '../endpoints/switch-organization'
-import { ACCOUNT_FAILURES, ACCOUNT_LOCK_MS, clearLoginThrottle, throttleLogin } from '../security/login-throttle'
+import { ACCOUNT_FAILURES, ACCOUNT_LOCK_MS, clearLoginThrottle, recordLoginFailure, throttleLogin } from '../security/login-throttle'
 import { enforcePasswordPolicy } from '../security/password-hook'
 import { sessionCookieSettings } from '../security/session-cookie'
 
@@ -111,6 +111,7 @@ export const Users: CollectionConfig = {
     ],
     beforeLogin: [refuseDisabledLogin],
     afterLogin: [clearLoginThrottle],
+    afterError: [recordLoginFailure],
     afterChange: [endUserSessions, auditUserChange],
   },
   endpoints: [switchOrganizationEndpoint, tenantInfoEndpoint],

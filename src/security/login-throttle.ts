@@ -1,6 +1,6 @@
 import { pbkdf2, randomBytes } from 'node:crypto'
 
-import type { CollectionAfterLoginHook, CollectionBeforeOperationHook, PayloadRequest } from 'payload'
+import type { CollectionAfterErrorHook, CollectionAfterLoginHook, CollectionBeforeOperationHook, PayloadRequest } from 'payload'
 import { AuthenticationError } from 'payload'
 
 /**
@@ -23,9 +23,19 @@ export const ACCOUNT_LOCK_MS = 15 * 60 * 1000
 const PBKDF2_ITERATIONS = 600_000
 const PBKDF2_KEY_LENGTH = 32
 const MAX_TRACKED = 50_000
+/**
+ * Attempts of one client at one account allowed in flight at once. Failures are only known when
+ * an attempt ends, so without this a burst of parallel guesses from one client would all reach
+ * the account counter (and lock it); with it one client gets at most 4 + 10 < ACCOUNT_FAILURES.
+ * Parallel logins of the same person from one address (several tabs, scripts) stay well below.
+ */
+export const MAX_IN_FLIGHT = 10
+const IN_FLIGHT_MS = 60_000
 
-/** Failed (or not yet successful) attempts per "client|account", oldest first. Per process; see the decision. */
+/** Failed attempts per "client|account", oldest first. Per process; see the decision. */
 const attempts = new Map<string, number[]>()
+/** Start times of attempts not yet answered, per "client|account". */
+const inFlight = new Map<string, number[]>()
 
 /**
  * The client address: the right-most X-Forwarded-For entry, the one added by the proxy in front
@@ -60,6 +70,7 @@ function record(key: string, now: number): void {
   }
   // Only the newest few matter; a client hammering away must not grow the list.
   attempts.set(key, [...recent(key, now), now].slice(-PER_CLIENT_FAILURES))
+  if (inFlight.size >= MAX_TRACKED) inFlight.clear()
 }
 
 /** The PBKDF2 a real password check costs, on nothing, so refusals without a check take as long. */
@@ -83,9 +94,10 @@ export const throttleLogin: CollectionBeforeOperationHook = async ({ args, opera
 
   const now = Date.now()
   const key = keyOf(req, email)
-  const throttled = recent(key, now).length >= PER_CLIENT_FAILURES
-  // Counted before the check and cleared by a successful login (clearLoginThrottle).
-  record(key, now)
+  const pending = (inFlight.get(key) ?? []).filter((t) => now - t < IN_FLIGHT_MS)
+  const throttled = recent(key, now).length >= PER_CLIENT_FAILURES || pending.length >= MAX_IN_FLIGHT
+  // Ended by clearLoginThrottle (success) or recordLoginFailure (any refusal, this one included).
+  inFlight.set(key, [...pending, now])
 
   const user = await req.payload.db.findOne<{ id: number | string; lockUntil?: string | null }>({
     collection: 'users',
@@ -102,14 +114,47 @@ export const throttleLogin: CollectionBeforeOperationHook = async ({ args, opera
   return args
 }
 
+function endAttempt(key: string): void {
+  const list = inFlight.get(key)
+  if (!list) return
+  list.shift()
+  if (list.length === 0) inFlight.delete(key)
+}
+
 /** A successful login (or password reset, which logs in) ends the client's count for that account. */
 export const clearLoginThrottle: CollectionAfterLoginHook = ({ req, user }) => {
   const email = normalizeEmail((user as { email?: unknown }).email)
-  if (email) attempts.delete(keyOf(req, email))
+  if (email) {
+    const key = keyOf(req, email)
+    attempts.delete(key)
+    endAttempt(key)
+  }
   return user
+}
+
+const isLoginRequest = (req: PayloadRequest) =>
+  req.method === 'POST' && /\/users\/login\/?$/.test(new URL(req.url ?? '', 'http://x').pathname)
+
+/**
+ * Every refused login (wrong password, unknown, locked, throttled, disabled) counts against the
+ * client for that account. Payload's "locked" answer, should a lock land between our check and
+ * Payload's, is replaced by the wrong-password one.
+ */
+export const recordLoginFailure: CollectionAfterErrorHook = ({ error, req }) => {
+  if (!isLoginRequest(req)) return
+  const email = normalizeEmail((req.data as { email?: unknown } | undefined)?.email)
+  if (!email) return
+  const key = keyOf(req, email)
+  endAttempt(key)
+  if ((error as { status?: number }).status !== 401) return
+  record(key, Date.now())
+  if ((error as Error).name === 'LockedAuth') {
+    return { response: { errors: [{ message: new AuthenticationError(req.t).message }] }, status: 401 }
+  }
 }
 
 /** For tests in this process only. */
 export function resetLoginThrottleForTests(): void {
   attempts.clear()
+  inFlight.clear()
 }
