@@ -25,6 +25,7 @@ import { outboxAdapter } from './src/email/outbox-adapter'
 import { invitationsEndpoint } from './src/endpoints/invitations'
 import { dashboardEndpoint, reconciliationEndpoint } from './src/endpoints/program'
 import { importFileTask } from './src/jobs/import-file'
+import { sessionCookieSettings } from './src/security/session-cookie'
 import { startImportWorker } from './src/services/imports/background'
 
 const dirname = path.dirname(fileURLToPath(import.meta.url))
@@ -51,6 +52,8 @@ function emailAdapter() {
 export default buildConfig({
   serverURL: process.env.PUBLIC_URL ?? '',
   secret: process.env.PAYLOAD_SECRET ?? '',
+  // `__Host-payload-token` in production (src/security/session-cookie.ts).
+  cookiePrefix: sessionCookieSettings().cookiePrefix,
   admin: {
     user: Users.slug,
     meta: { titleSuffix: ' · Partner Ledger' },

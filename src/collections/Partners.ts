@@ -3,6 +3,7 @@ import type { Field } from 'payload'
 
 import { payoutDetailField, payoutEmailValidate } from '../hooks/payout-details'
 import { validateRateHistory } from '../hooks/rate-history'
+import { requireStepUpForPayeeChange } from '../security/step-up'
 import { tenantCollection } from './tenant-collection'
 
 const options = (values: readonly string[]) => values.map((v) => ({ label: v, value: v }))
@@ -32,6 +33,8 @@ export const Partners = tenantCollection({
   auditEntity: 'partner',
   admin: { useAsTitle: 'name', defaultColumns: ['name', 'email', 'status', 'payoutMethod'], group: 'Program' },
   endpoints: [partnerBalanceEndpoint, partnerStatementEndpoint, payoutDetailsEndpoint],
+  // Changing where a partner is paid needs a recent password entry (src/security/step-up.ts).
+  hooks: { beforeValidate: [requireStepUpForPayeeChange] },
   fields: [
     { name: 'name', type: 'text', required: true, index: true },
     { name: 'email', type: 'email' },

@@ -12,11 +12,15 @@ import {
   endUserSessions,
   limitDisableToOwnMembers,
   refuseDisabledLogin,
-  requireStrongPassword,
 } from '../hooks/user-security'
 import { switchOrganizationEndpoint, tenantInfoEndpoint } from '../endpoints/switch-organization'
+import { ACCOUNT_FAILURES, ACCOUNT_LOCK_MS, clearLoginThrottle, recordLoginFailure, throttleLogin } from '../security/login-throttle'
+import { enforcePasswordPolicy } from '../security/password-hook'
+import { sessionCookieSettings } from '../security/session-cookie'
 
-export const MIN_PASSWORD_LENGTH = 12
+export { MIN_PASSWORD_LENGTH } from '../security/password-policy'
+
+const cookie = sessionCookieSettings()
 
 /**
  * People who log in. Users are not tenant rows (one person may work for several organizations);
@@ -27,16 +31,16 @@ export const Users: CollectionConfig = {
   lockDocuments: false, // see tenant-collection.ts
   admin: { useAsTitle: 'email', defaultColumns: ['email', 'name', 'disabled'], group: 'Governance' },
   auth: {
-    maxLoginAttempts: 5,
-    lockTime: 10 * 60 * 1000,
+    // The per-account cap across all clients (<= 80 failures an hour); one client is stopped
+    // sooner, per account, by throttleLogin. docs/decisions/003-login-throttling.md
+    maxLoginAttempts: ACCOUNT_FAILURES,
+    lockTime: ACCOUNT_LOCK_MS,
     tokenExpiration: 8 * 60 * 60,
     useAPIKey: true,
     useSessions: true,
-    cookies: {
-      sameSite: 'Lax',
-      // Behind https in production; plain http on localhost would drop a Secure cookie.
-      secure: process.env.NODE_ENV === 'production' && process.env.INSECURE_COOKIES !== 'true',
-    },
+    // Behind https in production (`__Host-` name, Secure); plain http on localhost would drop a
+    // Secure cookie. The name comes with `cookiePrefix` in payload.config.ts.
+    cookies: { sameSite: cookie.sameSite, secure: cookie.secure },
     forgotPassword: {
       expiration: 60 * 60 * 1000,
       generateEmailSubject: () => 'Reset your Partner Ledger password',
@@ -70,7 +74,8 @@ export const Users: CollectionConfig = {
     },
   },
   hooks: {
-    beforeValidate: [requireStrongPassword],
+    beforeOperation: [throttleLogin],
+    beforeValidate: [enforcePasswordPolicy],
     beforeChange: [
       limitDisableToOwnMembers,
       // Credentials belong to their owner. An admin manages names and `disabled`, never another
@@ -114,10 +119,10 @@ export const Users: CollectionConfig = {
       },
     ],
     beforeLogin: [refuseDisabledLogin],
-    afterLogin: [auditLogin],
+    afterLogin: [clearLoginThrottle, auditLogin],
     afterLogout: [auditLogout],
     afterOperation: [auditUnlock],
-    afterError: [auditUserRouteError],
+    afterError: [recordLoginFailure, auditUserRouteError],
     afterChange: [endUserSessions, auditUserChange],
   },
   endpoints: [switchOrganizationEndpoint, tenantInfoEndpoint],

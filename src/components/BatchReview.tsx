@@ -99,6 +99,9 @@ export function BatchReview({ id }: { id: number }) {
   const [paymentReference, setPaymentReference] = useState('')
   const [paidOn, setPaidOn] = useState(new Date().toISOString().slice(0, 10))
   const [busy, setBusy] = useState(false)
+  // Approving needs a recent password entry (src/security/step-up.ts); asked for in place.
+  const [stepUp, setStepUp] = useState<string | null>(null)
+  const [stepUpPassword, setStepUpPassword] = useState('')
 
   const load = useCallback(async () => {
     if (id == null) return
@@ -123,12 +126,42 @@ export function BatchReview({ id }: { id: number }) {
         body: JSON.stringify(body ?? {}),
       })
       const json = await res.json()
+      if (json?.error?.code === 'step_up_required') {
+        // Keep the confirmation open and ask for the password there.
+        setStepUp(json.error.message ?? 'Confirm your password.')
+        return
+      }
+      setStepUp(null)
       setMessage(res.ok ? { kind: 'ok', text: done } : { kind: 'error', text: json?.error?.message ?? `Refused (${res.status}).` })
       setConfirming(null)
       await load()
     } finally {
       setBusy(false)
     }
+  }
+
+  /** Signs in again with the password just entered (a fresh session), then retries the action. */
+  async function confirmPasswordThen(retry: () => Promise<void>) {
+    setBusy(true)
+    setMessage(null)
+    try {
+      const me = await (await fetch('/api/users/me', { credentials: 'include' })).json()
+      const email = me?.user?.email
+      const res = await fetch('/api/users/login', {
+        method: 'POST',
+        credentials: 'include',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password: stepUpPassword }),
+      })
+      setStepUpPassword('')
+      if (!res.ok) {
+        setMessage({ kind: 'error', text: 'That password is not right, or too many attempts were made; try again later.' })
+        return
+      }
+    } finally {
+      setBusy(false)
+    }
+    await retry()
   }
 
   async function download() {
@@ -269,6 +302,19 @@ export function BatchReview({ id }: { id: number }) {
               payee(s)? The batch can no longer change after approval.
             </p>
           ) : null}
+          {confirming === 'approve' && stepUp ? (
+            <label style={{ display: 'block' }} data-testid="step-up">
+              {stepUp}
+              <input
+                type="password"
+                name="stepUpPassword"
+                autoComplete="current-password"
+                value={stepUpPassword}
+                onChange={(e) => setStepUpPassword(e.target.value)}
+                style={{ display: 'block', marginTop: 6 }}
+              />
+            </label>
+          ) : null}
           {confirming === 'discard' ? <p>Discard this draft? Its entries go back to the ledger for the next batch.</p> : null}
           {confirming === 'reject' ? (
             <label style={{ display: 'block' }}>
@@ -289,7 +335,9 @@ export function BatchReview({ id }: { id: number }) {
               disabled={busy}
               onClick={() =>
                 void (confirming === 'approve'
-                  ? act('approve', {}, 'Approved.')
+                  ? stepUp
+                    ? confirmPasswordThen(() => act('approve', {}, 'Approved.'))
+                    : act('approve', {}, 'Approved.')
                   : confirming === 'reject'
                     ? act('reject', { reason }, 'Rejected; the entries are released.')
                     : act('discard', {}, 'Discarded; the entries are released.'))
@@ -297,7 +345,14 @@ export function BatchReview({ id }: { id: number }) {
             >
               {confirming === 'approve' ? 'Confirm approval' : confirming === 'reject' ? 'Confirm rejection' : 'Confirm discard'}
             </button>
-            <button type="button" className="btn btn--style-secondary btn--size-small" onClick={() => setConfirming(null)}>
+            <button
+              type="button"
+              className="btn btn--style-secondary btn--size-small"
+              onClick={() => {
+                setConfirming(null)
+                setStepUp(null)
+              }}
+            >
               Cancel
             </button>
           </div>

@@ -24,6 +24,7 @@ import {
   type StoredResponse,
 } from '../services/idempotency'
 import { errorResponse } from './http'
+import { requireStepUp } from '../security/step-up'
 
 /**
  * The payout batch endpoints (docs/api.md "Payout batches"). Each one: who may call it (the
@@ -167,6 +168,8 @@ function transitionEndpoint(
       if (id === null) return notFound()
       const body = await optionalBody(req, Empty)
       if (!body.ok) return body.response
+      const stepUp = name === 'approve' ? await requireStepUp(req, 'Approving a payout batch') : null
+      if (stepUp) return stepUp
       let organizationId = 0
       const r = await guardedIdempotent(
         req,

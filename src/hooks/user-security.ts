@@ -6,33 +6,15 @@ import type {
   CollectionAfterOperationHook,
   CollectionBeforeChangeHook,
   CollectionBeforeLoginHook,
-  CollectionBeforeValidateHook,
   PayloadRequest,
 } from 'payload'
-import { APIError, AuthenticationError, ValidationError } from 'payload'
+import { APIError, AuthenticationError } from 'payload'
 
 import { forgetTenant, relationId, resolveTenant } from '../access/tenant'
 import { scopedRows } from '../db/scoped-query'
 import { inTenantTransaction } from '../db/transaction'
 import { writeAudit } from '../services/audit'
 import { auditRefusedRoute, diffDocs } from './audit-changes'
-
-const MIN_PASSWORD_LENGTH = 12
-
-/**
- * Payload's own password check allows 3 characters. Reset-password calls this hook without the
- * new password in `data`, so the request body is checked too.
- */
-export const requireStrongPassword: CollectionBeforeValidateHook = ({ data, req }) => {
-  const fromBody = (req.data as { password?: unknown } | undefined)?.password
-  const candidate = data?.password ?? fromBody
-  if (typeof candidate === 'string' && candidate.length < MIN_PASSWORD_LENGTH) {
-    throw new ValidationError({
-      errors: [{ message: `Passwords need at least ${MIN_PASSWORD_LENGTH} characters.`, path: 'password' }],
-    })
-  }
-  return data
-}
 
 export const refuseDisabledLogin: CollectionBeforeLoginHook = ({ req, user }) => {
   if ((user as { disabled?: boolean }).disabled) {

@@ -1,0 +1,70 @@
+import pg from 'pg'
+import type { Browser } from 'playwright-core'
+import { afterAll, beforeAll, expect, inject, test } from 'vitest'
+
+import { STEP_UP_WINDOW_MS } from '../../src/security/step-up'
+import { batchInState } from '../helpers/batches'
+import { launchBrowser, loginInBrowser, newPage, screenshot } from '../helpers/browser'
+import { baseUrl, login, type Session } from '../helpers/http'
+import { SEED_PASSWORD } from '../setup/global-setup'
+
+/**
+ * Step-up in the batch review: a manager whose sign-in is older than the window is asked for the
+ * password in the confirmation panel, and the approval goes through once it is entered.
+ */
+let browser: Browser
+let owner: pg.Client
+let organizationId: number
+
+beforeAll(async () => {
+  browser = await launchBrowser()
+  owner = new pg.Client({ connectionString: inject('ownerUrl') })
+  await owner.connect()
+  organizationId = Number((await owner.query(`select id from organizations where slug = 'demo'`)).rows[0].id)
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await owner?.end()
+})
+
+test('a manager with an old sign-in confirms the password in place, then the batch is approved', async () => {
+  const headers = { 'x-organization-id': String(organizationId) }
+  const sessions = new Map<string, Session>()
+  for (const role of ['ops', 'manager', 'finance'] as const) {
+    const s = await login(`${role}@demo.test`)
+    sessions.set(role, { ...s, request: (m, p, b, h = {}) => s.request(m, p, b, { ...headers, ...h }) })
+  }
+  const batchId = await batchInState(owner, organizationId, (role) => sessions.get(role)!, 'submitted')
+
+  const manager = await newPage(browser)
+  await loginInBrowser(manager.page, 'manager@demo.test')
+  const token = (await manager.page.context().cookies()).find((c) => c.name.endsWith('-token'))!.value
+  const sid = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')).sid
+  const minutes = Math.ceil(STEP_UP_WINDOW_MS / 60_000) + 1
+  const aged = await owner.query(`update users_sessions set created_at = now() - make_interval(mins => $2) where id = $1`, [sid, minutes])
+  expect(aged.rowCount).toBe(1)
+
+  await manager.page.goto(`${baseUrl()}/admin/batches/${batchId}/review`)
+  await manager.page.getByTestId('batch-review').waitFor({ timeout: 30_000 })
+  await manager.page.getByRole('button', { name: 'Approve' }).click()
+  await manager.page.getByRole('button', { name: 'Confirm approval' }).click()
+  await manager.page.getByTestId('step-up').waitFor({ timeout: 30_000 })
+  expect(await manager.page.getByTestId('step-up').textContent()).toMatch(/password/i)
+  expect((await owner.query(`select status from batches where id = $1`, [batchId])).rows[0].status).toBe('submitted')
+  await screenshot(manager.page, 'batch-review-step-up')
+
+  // A wrong password is refused and the batch stays as it was.
+  await manager.page.fill('input[name="stepUpPassword"]', 'not-my-password-1')
+  await manager.page.getByRole('button', { name: 'Confirm approval' }).click()
+  await expect.poll(() => manager.page.getByTestId('batch-message').textContent(), { timeout: 30_000 }).toMatch(/not right/)
+  expect((await owner.query(`select status from batches where id = $1`, [batchId])).rows[0].status).toBe('submitted')
+
+  await manager.page.fill('input[name="stepUpPassword"]', SEED_PASSWORD)
+  await manager.page.getByRole('button', { name: 'Confirm approval' }).click()
+  // A sign-in (PBKDF2) and the approval: slower than expect.poll's default second on a busy machine.
+  await expect.poll(() => manager.page.getByTestId('batch-status').textContent(), { timeout: 30_000 }).toBe('approved')
+  expect((await owner.query(`select status from batches where id = $1`, [batchId])).rows[0].status).toBe('approved')
+  // The refusals the panel handled (403 step-up, 401 wrong password) are the only console errors.
+  expect(manager.errors.filter((e) => !/40[13]/.test(e))).toEqual([])
+})
