@@ -288,22 +288,28 @@ export async function sendImportEmail(
  */
 export async function sweepStaleImports(payload: Payload): Promise<number> {
   const pool = databasePool(payload)
-  const { rows: jobs } = await pool.query<{ id: number; input: ImportJobInput }>(
-    `select id, input from payload_jobs where task_slug = $1 and completed_at is null and coalesce(has_error, false) = false and processing = true`,
+  const { rows: jobs } = await pool.query<{ id: number; input: ImportJobInput; updated_at: Date }>(
+    `select id, input, updated_at from payload_jobs where task_slug = $1 and completed_at is null and coalesce(has_error, false) = false and processing = true`,
     [IMPORT_TASK],
   )
   let swept = 0
-  for (const { id: jobId, input: job } of jobs) {
+  for (const { id: jobId, input: job, updated_at: jobUpdatedAt } of jobs) {
     const dead = await withTenantClient(pool, { orgId: job.organizationId }, async (c) => {
-      const { rows } = await c.query<{ stale: boolean; free: boolean }>(
-        `select i.status = 'running' and i.updated_at < now() - make_interval(mins => $2) as stale,
+      // Stale counts from the later of the record's last progress and the job's claim (Payload
+      // stamps updated_at when a worker takes the job): a process killed between taking the job
+      // and marking the record running leaves it `queued` under a processing job, which no
+      // worker runs again. Seconds, so a fractional IMPORT_STALE_MINUTES works.
+      const { rows } = await c.query<{ open: boolean; stale: boolean; free: boolean }>(
+        `select i.status in ('queued', 'running') as open,
+                greatest(i.updated_at, $4::timestamptz) < now() - make_interval(secs => $2::float8 * 60) as stale,
                 pg_try_advisory_xact_lock(hashtextextended($3, 0)) as free
            from imports i where i.id = $1`,
-        [job.importId, staleMinutes(), importLockKey(job.organizationId, job.kind, job.sha256)],
+        [job.importId, staleMinutes(), importLockKey(job.organizationId, job.kind, job.sha256), jobUpdatedAt],
       )
       const r = rows[0]
-      // No record visible (deleted org?) or already finished: the job is dead either way.
-      return !r || (r.stale && r.free)
+      // No record visible (deleted org?) or finished long ago (killed before Payload closed the
+      // job): the job is dead either way.
+      return !r || (r.stale && (!r.open || r.free))
     })
     if (!dead) continue
     const marked = await markFailed(
@@ -317,7 +323,7 @@ export async function sweepStaleImports(payload: Payload): Promise<number> {
     )
     await pool.query(`update payload_jobs set processing = false, has_error = true, error = $2::jsonb, updated_at = now() where id = $1`, [
       jobId,
-      json({ message: 'interrupted: marked failed by the import sweeper' }),
+      json({ message: 'interrupted: closed by the import sweeper' }),
     ])
     await removeTempFile(job.path)
     if (marked) {
