@@ -1,3 +1,7 @@
+import { randomBytes } from 'node:crypto'
+import os from 'node:os'
+import path from 'node:path'
+
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest'
 
@@ -428,4 +432,71 @@ describe('the import`s Postgres backend terminated mid-import', () => {
     log.push(`final run: completed, counts and totals equal the reference`)
     console.log(`[import-kill] ${inject('dbKind')}: database side\n  ${log.join('\n  ')}`)
   }, 1_800_000)
+})
+
+describe('the sweeper at the edges of a kill', () => {
+  /** A job as a killed worker leaves it: taken (processing) two hours ago, never closed. */
+  async function orphan(orgId: number, status: 'queued' | 'completed'): Promise<{ importId: number; jobId: number }> {
+    const sha = randomBytes(32).toString('hex')
+    const userId = (await owner.query<{ id: number }>(`select id from users where email = 'ops@demo.test'`)).rows[0]!.id
+    const { rows } = await owner.query<{ id: number }>(
+      `insert into imports (kind, status, file_name, file_sha256, rows_in, created_by_id, organization_id, updated_at, created_at)
+       values ('conversions', $1, 'orphan.csv', $2, 0, $3, $4, now() - interval '2 hours', now() - interval '2 hours') returning id`,
+      [status, sha, userId, orgId],
+    )
+    const importId = rows[0]!.id
+    const input = {
+      importId,
+      organizationId: orgId,
+      userId,
+      role: 'ops',
+      kind: 'conversions',
+      fileName: 'orphan.csv',
+      path: path.join(os.tmpdir(), 'partner-ledger-imports', `gone-${sha.slice(0, 8)}.csv`),
+      sha256: sha,
+      bytes: 1,
+      mapping: null,
+      dryRun: false,
+      override: false,
+    }
+    const job = await owner.query<{ id: number }>(
+      `insert into payload_jobs (input, task_slug, queue, processing, created_at, updated_at)
+       values ($1, 'importFile', 'imports', true, now() - interval '2 hours', now() - interval '2 hours') returning id`,
+      [JSON.stringify(input)],
+    )
+    return { importId, jobId: job.rows[0]!.id }
+  }
+
+  async function untilJobClosed(jobId: number) {
+    const deadline = Date.now() + 60_000
+    for (;;) {
+      const { rows } = await owner.query<{ processing: boolean; has_error: boolean }>(
+        `select processing, coalesce(has_error, false) as has_error from payload_jobs where id = $1`,
+        [jobId],
+      )
+      if (!rows[0]!.processing) return rows[0]!
+      if (Date.now() > deadline) throw new Error(`job ${jobId} still processing`)
+      await sleep(200)
+    }
+  }
+
+  test('killed after the worker took the job but before the record was marked running: the queued record is failed, the job closed', async () => {
+    const orgId = await newOrg()
+    const { importId, jobId } = await orphan(orgId, 'queued')
+    expect(await untilJobClosed(jobId)).toEqual({ processing: false, has_error: true })
+    const [row] = (await imports(orgId)).filter((r) => r.id === importId)
+    expect(row).toMatchObject({ status: 'failed', error: 'interrupted' })
+  })
+
+  test('killed after the import committed but before Payload closed the job: the job is closed, the record stays completed', async () => {
+    const orgId = await newOrg()
+    const { importId, jobId } = await orphan(orgId, 'completed')
+    expect(await untilJobClosed(jobId)).toEqual({ processing: false, has_error: true })
+    const [row] = (await imports(orgId)).filter((r) => r.id === importId)
+    expect(row).toMatchObject({ status: 'completed', error: null })
+    const { rows } = await owner.query(`select action from audit_events where entity_type = 'import' and entity_id = $1`, [
+      String(importId),
+    ])
+    expect(rows).toEqual([])
+  })
 })
