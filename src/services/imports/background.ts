@@ -164,6 +164,10 @@ async function requestAs(payload: Payload, job: ImportJobInput): Promise<Payload
 export async function runImportJob(payload: Payload, job: ImportJobInput): Promise<{ status: string }> {
   const pool = databasePool(payload)
   const scope = { orgId: job.organizationId, userId: job.userId }
+  // Payload claims a job with a read, then an update: two workers (two servers) can both take it.
+  // Only the one that marks the record running owns the temp file; the other must leave it be,
+  // or the owner finds it gone before it opens it.
+  let skipped = false
   try {
     const started = await withTenantClient(pool, scope, (c) =>
       c.query(
@@ -172,7 +176,10 @@ export async function runImportJob(payload: Payload, job: ImportJobInput): Promi
       ),
     )
     // Marked failed (or run) meanwhile: nothing to do.
-    if (started.rowCount === 0) return { status: 'skipped' }
+    if (started.rowCount === 0) {
+      skipped = true
+      return { status: 'skipped' }
+    }
 
     const req = await requestAs(payload, job)
     const result = await IMPORTERS[job.kind](req, {
@@ -203,7 +210,7 @@ export async function runImportJob(payload: Payload, job: ImportJobInput): Promi
     if (marked) await sendImportEmail(payload, job, { status: 'failed', error: error.message })
     return { status: 'failed' }
   } finally {
-    await removeTempFile(job.path)
+    if (!skipped) await removeTempFile(job.path)
   }
 }
 
