@@ -369,9 +369,22 @@ export function kickImportWorker(payload: Payload): void {
     try {
       do {
         st.again = false
-        const res = await payload.jobs.run({ queue: IMPORT_QUEUE, limit: 1, sequential: true, silent: { info: true } })
-        const ran = Object.keys((res as { jobStatus?: Record<string, unknown> }).jobStatus ?? {}).length
-        if (ran > 0) st.again = true
+        // Claimed here in one statement (SKIP LOCKED), then run by id: Payload's own claim is a read
+        // and then an update, so two servers could both take a job, and the one that lost the
+        // record to the other closed the job under it (a record left running that no sweep finds).
+        const { rows } = await databasePool(payload).query<{ id: number }>(
+          `update payload_jobs set processing = true, updated_at = now()
+            where id = (select id from payload_jobs
+                         where queue = $1 and completed_at is null and coalesce(has_error, false) = false and processing = false
+                           and (wait_until is null or wait_until < now())
+                         order by created_at limit 1 for update skip locked)
+           returning id`,
+          [IMPORT_QUEUE],
+        )
+        if (rows[0]) {
+          await payload.jobs.runByID({ id: rows[0].id, silent: { info: true } })
+          st.again = true
+        }
       } while (st.again)
     } catch (err) {
       payload.logger.error({ err, msg: 'import worker' })
