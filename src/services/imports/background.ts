@@ -164,6 +164,10 @@ async function requestAs(payload: Payload, job: ImportJobInput): Promise<Payload
 export async function runImportJob(payload: Payload, job: ImportJobInput): Promise<{ status: string }> {
   const pool = databasePool(payload)
   const scope = { orgId: job.organizationId, userId: job.userId }
+  // Payload claims a job with a read, then an update: two workers (two servers) can both take it.
+  // Only the one that marks the record running owns the temp file; the other must leave it be,
+  // or the owner finds it gone before it opens it.
+  let skipped = false
   try {
     const started = await withTenantClient(pool, scope, (c) =>
       c.query(
@@ -172,7 +176,10 @@ export async function runImportJob(payload: Payload, job: ImportJobInput): Promi
       ),
     )
     // Marked failed (or run) meanwhile: nothing to do.
-    if (started.rowCount === 0) return { status: 'skipped' }
+    if (started.rowCount === 0) {
+      skipped = true
+      return { status: 'skipped' }
+    }
 
     const req = await requestAs(payload, job)
     const result = await IMPORTERS[job.kind](req, {
@@ -203,7 +210,7 @@ export async function runImportJob(payload: Payload, job: ImportJobInput): Promi
     if (marked) await sendImportEmail(payload, job, { status: 'failed', error: error.message })
     return { status: 'failed' }
   } finally {
-    await removeTempFile(job.path)
+    if (!skipped) await removeTempFile(job.path)
   }
 }
 
@@ -288,22 +295,28 @@ export async function sendImportEmail(
  */
 export async function sweepStaleImports(payload: Payload): Promise<number> {
   const pool = databasePool(payload)
-  const { rows: jobs } = await pool.query<{ id: number; input: ImportJobInput }>(
-    `select id, input from payload_jobs where task_slug = $1 and completed_at is null and coalesce(has_error, false) = false and processing = true`,
+  const { rows: jobs } = await pool.query<{ id: number; input: ImportJobInput; updated_at: Date }>(
+    `select id, input, updated_at from payload_jobs where task_slug = $1 and completed_at is null and coalesce(has_error, false) = false and processing = true`,
     [IMPORT_TASK],
   )
   let swept = 0
-  for (const { id: jobId, input: job } of jobs) {
+  for (const { id: jobId, input: job, updated_at: jobUpdatedAt } of jobs) {
     const dead = await withTenantClient(pool, { orgId: job.organizationId }, async (c) => {
-      const { rows } = await c.query<{ stale: boolean; free: boolean }>(
-        `select i.status = 'running' and i.updated_at < now() - make_interval(mins => $2) as stale,
+      // Stale counts from the later of the record's last progress and the job's claim (Payload
+      // stamps updated_at when a worker takes the job): a process killed between taking the job
+      // and marking the record running leaves it `queued` under a processing job, which no
+      // worker runs again. Seconds, so a fractional IMPORT_STALE_MINUTES works.
+      const { rows } = await c.query<{ open: boolean; stale: boolean; free: boolean }>(
+        `select i.status in ('queued', 'running') as open,
+                greatest(i.updated_at, $4::timestamptz) < now() - make_interval(secs => $2::float8 * 60) as stale,
                 pg_try_advisory_xact_lock(hashtextextended($3, 0)) as free
            from imports i where i.id = $1`,
-        [job.importId, staleMinutes(), importLockKey(job.organizationId, job.kind, job.sha256)],
+        [job.importId, staleMinutes(), importLockKey(job.organizationId, job.kind, job.sha256), jobUpdatedAt],
       )
       const r = rows[0]
-      // No record visible (deleted org?) or already finished: the job is dead either way.
-      return !r || (r.stale && r.free)
+      // No record visible (deleted org?) or finished long ago (killed before Payload closed the
+      // job): the job is dead either way.
+      return !r || (r.stale && (!r.open || r.free))
     })
     if (!dead) continue
     const marked = await markFailed(
@@ -317,7 +330,7 @@ export async function sweepStaleImports(payload: Payload): Promise<number> {
     )
     await pool.query(`update payload_jobs set processing = false, has_error = true, error = $2::jsonb, updated_at = now() where id = $1`, [
       jobId,
-      json({ message: 'interrupted: marked failed by the import sweeper' }),
+      json({ message: 'interrupted: closed by the import sweeper' }),
     ])
     await removeTempFile(job.path)
     if (marked) {
@@ -356,9 +369,22 @@ export function kickImportWorker(payload: Payload): void {
     try {
       do {
         st.again = false
-        const res = await payload.jobs.run({ queue: IMPORT_QUEUE, limit: 1, sequential: true, silent: { info: true } })
-        const ran = Object.keys((res as { jobStatus?: Record<string, unknown> }).jobStatus ?? {}).length
-        if (ran > 0) st.again = true
+        // Claimed here in one statement (SKIP LOCKED), then run by id: Payload's own claim is a read
+        // and then an update, so two servers could both take a job, and the one that lost the
+        // record to the other closed the job under it (a record left running that no sweep finds).
+        const { rows } = await databasePool(payload).query<{ id: number }>(
+          `update payload_jobs set processing = true, updated_at = now()
+            where id = (select id from payload_jobs
+                         where queue = $1 and completed_at is null and coalesce(has_error, false) = false and processing = false
+                           and (wait_until is null or wait_until < now())
+                         order by created_at limit 1 for update skip locked)
+           returning id`,
+          [IMPORT_QUEUE],
+        )
+        if (rows[0]) {
+          await payload.jobs.runByID({ id: rows[0].id, silent: { info: true } })
+          st.again = true
+        }
       } while (st.again)
     } catch (err) {
       payload.logger.error({ err, msg: 'import worker' })
