@@ -168,7 +168,12 @@ export function BatchReview({ id }: { id: number }) {
     setBusy(true)
     setMessage(null)
     try {
-      const q = new URLSearchParams({ format, ...(allowPartial ? { allowPartial: 'true' } : {}) })
+      const q = new URLSearchParams({
+        format,
+        ...(allowPartial ? { allowPartial: 'true' } : {}),
+        // The button reads "Download again" on an exported batch: the person asks for the re-download.
+        ...(review?.batch.status === 'exported' ? { redownload: 'true' } : {}),
+      })
       const res = await fetch(`/api/batches/${id}/export?${q.toString()}`, { credentials: 'include' })
       if (!res.ok) {
         const json = await res.json().catch(() => null)
@@ -376,7 +381,7 @@ export function BatchReview({ id }: { id: number }) {
             can pay
           </label>
           <button type="button" className="btn btn--style-primary btn--size-small" disabled={busy} onClick={() => void download()}>
-            Download
+            {b.status === 'exported' ? 'Download again' : 'Download'}
           </button>
         </div>
       ) : null}

@@ -273,6 +273,7 @@ export const batchEndpoints: Endpoint[] = [
         allowPartial: partial === null ? undefined : partial === 'true' || partial === '1',
         effectiveEntryDate: q.get('effectiveEntryDate') ?? undefined,
         requestedExecutionDate: q.get('requestedExecutionDate') ?? undefined,
+        redownload: q.get('redownload') === 'true' || q.get('redownload') === '1',
       }
       // A replay answers with the file of the first download, byte for byte (stored encrypted).
       const r = await guardedIdempotent(

@@ -80,16 +80,23 @@ describe('export before approval', () => {
 })
 
 describe('double export', () => {
-  test('a second export is no second transition: the state, exported_at and the transition event stay; the file is byte-identical', async () => {
+  test('a second export is 409 already_exported; an explicit re-download is no second transition: the state, exported_at and the transition event stay; the file is byte-identical', async () => {
     const id = await batchInState(owner, org.organizationId, (r) => as(r), 'approved')
     const first = await step('export', id)
     expect(first.status).toBe(200)
     const after1 = (await owner.query(`select status, exported_at from batches where id = $1`, [id])).rows[0]
     expect(after1.status).toBe('exported')
-    const second = await step('export', id)
-    // A re-download of the approved content (a lost file) is allowed and audited as such; it
-    // never moves the batch again, and it is the same file, so a bank cannot be sent two
-    // different payment files for one approval.
+    // A plain second export is refused: a double click or a retried script must not look like a
+    // second payment file (checklist row 23).
+    const again = await step('export', id)
+    expect(again.status).toBe(409)
+    expect(again.body.error.code).toBe('already_exported')
+    expect(again.body.error.message).toMatch(/redownload=true/)
+    expect((await owner.query(`select status, exported_at from batches where id = $1`, [id])).rows[0]).toEqual(after1)
+    // Asking for the re-download on purpose (a lost file) is allowed and audited as such; it never
+    // moves the batch again, and it is the same file, so a bank cannot be sent two different
+    // payment files for one approval.
+    const second = await as('finance').request('GET', `/api/batches/${id}/export?format=generic-csv&redownload=true`)
     expect(second.status).toBe(200)
     expect(second.body).toBe(first.body)
     expect((await owner.query(`select status, exported_at from batches where id = $1`, [id])).rows[0]).toEqual(after1)

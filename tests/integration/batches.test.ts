@@ -538,7 +538,7 @@ describe('exports', () => {
     ['quickbooks', 'Line Amount'],
     ['xero', '*UnitAmount'],
   ])('%s bill file totals the batch', async (format, column) => {
-    const f = await download(finance, org, `/api/batches/${usd}/export?format=${format}`)
+    const f = await download(finance, org, `/api/batches/${usd}/export?format=${format}&redownload=true`)
     expect(f.status, f.content.toString()).toBe(200)
     const rows = csvRows(f.content)
     const col = rows[0]!.indexOf(column)
@@ -547,7 +547,7 @@ describe('exports', () => {
   })
 
   test('PayPal file pays the PayPal line; the skipped ACH lines make up the rest of the batch', async () => {
-    const f = await download(finance, org, `/api/batches/${usd}/export?format=paypal-payouts&allowPartial=true`)
+    const f = await download(finance, org, `/api/batches/${usd}/export?format=paypal-payouts&allowPartial=true&redownload=true`)
     expect(f.status, f.content.toString()).toBe(200)
     const rows = csvRows(f.content)
     const skipped = JSON.parse(f.headers.get('x-export-skipped')!) as { amountMinor: string }[]
@@ -558,7 +558,11 @@ describe('exports', () => {
   })
 
   test('NACHA from a real batch: 94-char lines, blocking, check digits, entry hash and totals (nach2)', async () => {
-    const f = await download(finance, org, `/api/batches/${usd}/export?format=nacha&allowPartial=true&effectiveEntryDate=2026-03-04`)
+    const f = await download(
+      finance,
+      org,
+      `/api/batches/${usd}/export?format=nacha&allowPartial=true&effectiveEntryDate=2026-03-04&redownload=true`,
+    )
     expect(f.status, f.content.toString()).toBe(200)
     const { entries, sumCents } = verifyNachaStructure(f.content.toString('utf8'))
     expect(entries).toHaveLength(2)
@@ -582,12 +586,12 @@ describe('exports', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
-    const w = await download(finance, org, `/api/batches/${eur}/export?format=wise&allowPartial=true`)
+    const w = await download(finance, org, `/api/batches/${eur}/export?format=wise&allowPartial=true&redownload=true`)
     expect(w.status, w.content.toString()).toBe(200)
     const wr = csvRows(w.content)
     expect(wr[1]![wr[0]!.indexOf('amount')]).toBe('25.99')
 
-    const z = await download(finance, org, `/api/batches/${eur}/export?format=generic-csv`)
+    const z = await download(finance, org, `/api/batches/${eur}/export?format=generic-csv&redownload=true`)
     expect(z.status).toBe(200)
     expect(z.headers.get('content-type')).toBe('application/zip')
     const files = unzipAll(z.content)
@@ -616,7 +620,7 @@ describe('exports', () => {
     expect((await (await org.as(OPS)).request('POST', '/api/batches/export-templates', saved.body.template)).status).toBe(403)
     const bad = await finance.request('POST', '/api/batches/export-templates', { name: 'x', options: { columns: [{ field: 'password' }] } })
     expect(bad.status).toBe(400)
-    const f = await download(finance, org, `/api/batches/${usd}/export?format=${id}`)
+    const f = await download(finance, org, `/api/batches/${usd}/export?format=${id}&redownload=true`)
     expect(f.status, f.content.toString()).toBe(200)
     const rows = Papa.parse<string[]>(f.content.toString('utf8'), { delimiter: ';', skipEmptyLines: 'greedy' }).data
     expect(rows).toHaveLength(3)
@@ -674,7 +678,7 @@ describe('exports', () => {
     await owner.query(`update batch_lines set payee = '{"method":"paypal","email":"thief@example.com"}'::jsonb where batch_id = $1`, [id])
     await owner.query('commit')
     const before = await auditCount(owner, o.organizationId, 'batch.export', id)
-    const refused = await download(f, o, `/api/batches/${id}/export?format=paypal-payouts`)
+    const refused = await download(f, o, `/api/batches/${id}/export?format=paypal-payouts&redownload=true`)
     expect(refused.status).toBe(409)
     expect(refused.json().error.code).toBe('content_changed')
     expect(await auditCount(owner, o.organizationId, 'batch.export', id)).toBe(before)

@@ -52,7 +52,8 @@ const TRANSITION_MESSAGES: Record<TransitionError, string> = {
   batch_not_submitted: 'Only a submitted batch can be approved or rejected; this one is not (or no longer) submitted.',
   batch_not_approved: 'Only an approved batch can be exported.',
   batch_not_exported: 'Only an exported batch can be marked paid.',
-  already_exported: 'This batch was already exported.',
+  already_exported:
+    'This batch was already exported. To download its file again (a lost file, or another format for skipped lines), ask for a re-download (redownload=true); it is recorded and audited as one.',
   approver_is_preparer: 'You prepared or submitted this batch, so you cannot approve or reject it: another manager must.',
   approver_already_approved: 'You already approved this batch; a second, different manager must approve it.',
   content_changed: 'The batch content no longer matches what was submitted and approved (lines, amounts or payee details changed).',

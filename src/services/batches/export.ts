@@ -15,7 +15,17 @@ import {
 } from '../../ledger'
 import { writeAudit } from '../audit'
 import type { LedgerContext } from '../ledger/context'
-import { actorOf, apply, assertLinesConsistent, BatchRefusal, contentHashOf, jsonOf, loadBatchForUpdate, loadLines } from './common'
+import {
+  actorOf,
+  apply,
+  assertLinesConsistent,
+  BatchRefusal,
+  contentHashOf,
+  jsonOf,
+  loadBatchForUpdate,
+  loadLines,
+  refuseTransition,
+} from './common'
 
 export interface ExportRequest {
   /** A preset id of EXPORT_FORMATS, or the id of a saved custom template (`tpl-...`). */
@@ -25,6 +35,12 @@ export interface ExportRequest {
   effectiveEntryDate?: string
   /** pain.001: the execution date (default: tomorrow in the organization's zone). */
   requestedExecutionDate?: string
+  /**
+   * Asks, on purpose, for the file of an already exported batch again (a lost file, or another
+   * format for lines a payment file skipped). Without it a second export is 409 `already_exported`
+   * (checklist row 23): a double click or a retried script must not look like a second payment file.
+   */
+  redownload?: boolean
 }
 
 export interface ExportDownload {
@@ -73,6 +89,7 @@ export async function exportBatch(ctx: LedgerContext, role: Role | null, batchId
   const at = ctx.now.toISOString()
   const contentHash = contentHashOf(batchId, lines)
   const redownload = batch.status === 'exported'
+  if (redownload && request.redownload !== true) refuseTransition('already_exported')
   // A re-download is checked as the export it repeats: same role, same approved content.
   const asApproved = redownload ? { ...batch, record: { ...batch.record, state: 'approved' as const } } : batch
   const probe = [{ name: 'pending', sha256: '' }]
