@@ -135,9 +135,12 @@ export async function runIdempotent<T>(
     return { kind: 'replay', response: decode(stored) }
   }
   if (stored) await db.execute(sql`delete from idempotency_keys where id = ${stored.id as number}`)
+  // One purger per organization at a time (the lock is the transaction's): not FOR UPDATE SKIP
+  // LOCKED, which needs the UPDATE privilege the app role must not hold on stored answers.
   await db.execute(sql`
     delete from idempotency_keys where id in (
-      select id from idempotency_keys where expires_at < now() order by expires_at limit ${PURGE_BATCH} for update skip locked)`)
+      select id from idempotency_keys where expires_at < now() order by expires_at limit ${PURGE_BATCH})
+      and pg_try_advisory_xact_lock(hashtext('idempotency_keys:purge'), ${scope.organizationId})`)
 
   const value = await work()
   const response = respond(value)
