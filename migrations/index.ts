@@ -7,6 +7,7 @@ import * as migration_20261125_172000_ledger_guards from './20261125_172000_ledg
 import * as migration_20261125_175500_list_indexes from './20261125_175500_list_indexes'
 import * as migration_20261125_175855_jobs_queue from './20261125_175855_jobs_queue'
 import * as migration_20261125_210000_row_counts from './20261125_210000_row_counts'
+import * as migration_20261125_220000_drop_redundant_keys from './20261125_220000_drop_redundant_keys'
 
 export const migrations = [
   {
@@ -53,5 +54,10 @@ export const migrations = [
     up: migration_20261125_210000_row_counts.up,
     down: migration_20261125_210000_row_counts.down,
     name: '20261125_210000_row_counts',
+  },
+  {
+    up: migration_20261125_220000_drop_redundant_keys.up,
+    down: migration_20261125_220000_drop_redundant_keys.down,
+    name: '20261125_220000_drop_redundant_keys',
   },
 ]
