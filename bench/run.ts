@@ -254,6 +254,8 @@ async function startServer(t: Target): Promise<Server> {
       // The 1,000,000-row file (~95 MB) must be accepted; files over 5 MB import as a background job.
       IMPORT_MAX_BYTES: String(512 * 1024 * 1024),
       IMPORT_WORKER_INTERVAL_MS: '1000',
+      // The production server's heap cap (scripts/start.ts); BENCH_SERVER_HEAP_MB measures another.
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=${process.env.BENCH_SERVER_HEAP_MB ?? 256}`.trim(),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,

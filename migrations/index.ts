@@ -8,6 +8,7 @@ import * as migration_20261125_175500_list_indexes from './20261125_175500_list_
 import * as migration_20261125_175855_jobs_queue from './20261125_175855_jobs_queue'
 import * as migration_20261125_203000_idempotency_and_import_slots from './20261125_203000_idempotency_and_import_slots'
 import * as migration_20261125_210000_row_counts from './20261125_210000_row_counts'
+import * as migration_20261125_220000_drop_redundant_keys from './20261125_220000_drop_redundant_keys'
 
 export const migrations = [
   {
@@ -59,5 +60,10 @@ export const migrations = [
     up: migration_20261125_210000_row_counts.up,
     down: migration_20261125_210000_row_counts.down,
     name: '20261125_210000_row_counts',
+  },
+  {
+    up: migration_20261125_220000_drop_redundant_keys.up,
+    down: migration_20261125_220000_drop_redundant_keys.down,
+    name: '20261125_220000_drop_redundant_keys',
   },
 ]
