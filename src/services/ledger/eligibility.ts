@@ -5,8 +5,10 @@ import type { LedgerContext } from './context'
 
 /**
  * Moves pending entries whose eligibility instant has passed to eligible. Status is the only
- * thing that moves (the database refuses anything else). Runs before a batch is drafted or a
- * balance is shown, and from the scheduled job, so no reader ever sees a stale "pending".
+ * thing that moves (the database refuses anything else). Runs before a batch is drafted; balances,
+ * the dashboard and the statement compute the same status at read time (balances.ts), so their
+ * readers never see a stale "pending". The admin's raw commissions list shows the stored status
+ * until the next draft promotes it.
  * One audit event per run that moved something, with the count and the instant used.
  */
 export async function promoteEligible(ctx: LedgerContext): Promise<number> {
