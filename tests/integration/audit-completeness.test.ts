@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto'
 
-import type { Endpoint } from 'payload'
 import Papa from 'papaparse'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest'
 
 import { COLLECTION_ACCESS, FUNCTION_ACCESS, ROLES, type CrudAction, type FunctionName, type Role } from '../../src/access/roles'
 import { BANK, createBatchOrg, createPartner, payableEntry } from '../helpers/batches'
+import { configRoutes, routeKey } from '../helpers/config-routes'
 import { createOrgFixture, createUser } from '../helpers/fixtures'
 import { ambiguousRefund, negativeBalancePartnerId, openFlagId } from '../helpers/ledger-fixtures'
 import { baseUrl, login, request, type ApiResponse, type Session } from '../helpers/http'
@@ -452,35 +452,15 @@ for (const slug of ['payload-preferences', 'payload-kv', 'payload-jobs']) {
       : 'Payload-internal; REST access is off (payload.config jobs.access, the collection’s access).'
 }
 
-const routeKey = (method: string, prefix: string, path: string) => `${method.toUpperCase()} /api${prefix}${path === '/' ? '' : path}`
-
 /** Every non-GET route of the real config, custom or Payload's own. */
 async function mutatingRoutes(): Promise<{ route: string; custom: boolean; slug: string | null; path: string }[]> {
-  process.env.PAYLOAD_SECRET ??= 'audit-completeness'
-  const { buildConfig } = await import('payload')
-  const { default: configPromise } = await import('../../payload.config')
-  const config = await configPromise
-  const probe = await buildConfig({
-    secret: 'probe',
-    collections: [
-      { slug: 'probe', fields: [] },
-      { slug: 'probe-auth', auth: true, fields: [] },
-    ],
-  } as unknown as Parameters<typeof buildConfig>[0]) // no database: only the route list is read
-  const builtIn = new Set([...(probe.endpoints || []), ...probe.collections.flatMap((c) => c.endpoints || [])].map((e) => e.handler))
   const out = new Map<string, { route: string; custom: boolean; slug: string | null; path: string }>()
-  const add = (slug: string | null, endpoints: Endpoint[] | false | undefined) => {
-    for (const e of endpoints || []) {
-      if (e.method === 'get' || e.method === 'head' || e.method === 'options') continue
-      const route = routeKey(e.method, slug ? `/${slug}` : '', e.path)
-      const custom = !builtIn.has(e.handler)
-      // A custom route replaces Payload's one of the same method and path (POST /api/imports).
-      if (out.get(route)?.custom) continue
-      out.set(route, { route, custom, slug, path: e.path })
-    }
+  for (const { route, method, custom, slug, path } of await configRoutes()) {
+    if (method === 'get' || method === 'head' || method === 'options') continue
+    // A custom route replaces Payload's one of the same method and path (POST /api/imports).
+    if (out.get(route)?.custom) continue
+    out.set(route, { route, custom, slug, path })
   }
-  for (const c of config.collections) add(c.slug, c.endpoints)
-  add(null, config.endpoints)
   return [...out.values()].sort((a, b) => a.route.localeCompare(b.route))
 }
 

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto'
 
-import type { Endpoint } from 'payload'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest'
 
@@ -14,6 +13,7 @@ import {
   type TenantCollection,
 } from '../../src/access/roles'
 import { batchInState, payableEntry } from '../helpers/batches'
+import { configRoutes } from '../helpers/config-routes'
 import { ambiguousRefund, negativeBalancePartnerId, openFlagId } from '../helpers/ledger-fixtures'
 import { createOrgFixture, type OrgFixture } from '../helpers/fixtures'
 import { baseUrl, login, request, type ApiResponse, type Session } from '../helpers/http'
@@ -273,29 +273,10 @@ afterAll(async () => {
 
 /** The custom endpoints of the real config: everything Payload adds by itself is subtracted by handler identity. */
 async function customRoutes(): Promise<string[]> {
-  process.env.PAYLOAD_SECRET ??= 'endpoint-matrix'
-  const { buildConfig } = await import('payload')
-  const { default: configPromise } = await import('../../payload.config')
-  const config = await configPromise
-  // Payload's own routes, from a config with one plain and one auth collection and nothing custom.
-  const probe = await buildConfig({
-    secret: 'probe',
-    collections: [
-      { slug: 'probe', fields: [] },
-      { slug: 'probe-auth', auth: true, fields: [] },
-    ],
-  } as unknown as Parameters<typeof buildConfig>[0]) // no database: only the route list is read
-  const builtIn = new Set([...(probe.endpoints || []), ...probe.collections.flatMap((c) => c.endpoints || [])].map((e) => e.handler))
-  const routes: string[] = []
-  const add = (prefix: string, endpoints: Endpoint[] | false | undefined) => {
-    for (const e of endpoints || []) {
-      if (builtIn.has(e.handler)) continue
-      routes.push(`${e.method.toUpperCase()} /api${prefix}${e.path === '/' ? '' : e.path}`)
-    }
-  }
-  for (const c of config.collections) add(`/${c.slug}`, c.endpoints)
-  add('', config.endpoints)
-  return routes.sort()
+  return (await configRoutes())
+    .filter((r) => r.custom)
+    .map((r) => r.route)
+    .sort()
 }
 
 test('every custom endpoint of the config has a row in the matrix, and every row is a real endpoint', async () => {
