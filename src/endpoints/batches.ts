@@ -64,9 +64,13 @@ async function guarded<T>(
   req: PayloadRequest,
   fn: FunctionName | null,
   work: Work<T>,
+  stepUpAction?: string,
 ): Promise<{ ok: true; value: T } | { ok: false; response: Response }> {
   const gate = fn === null ? await authorize(req, { member: true }) : await authorize(req, { fn }, FORBIDDEN[fn] ?? 'Not allowed.')
   if (!gate.ok) return gate
+  // After the role check: someone who may not act at all hears 403 forbidden, not "sign in again".
+  const stepUp = stepUpAction ? await requireStepUp(req, stepUpAction) : null
+  if (stepUp) return { ok: false, response: stepUp }
   const t = gate.tenant
   if (t.organizationId == null) return { ok: false, response: errorResponse(403, 'forbidden', 'Choose an organization first.') }
   try {
@@ -93,23 +97,29 @@ async function guardedIdempotent<T>(
   payload: unknown,
   work: Work<T>,
   respond: (value: T) => StoredResponse,
+  stepUpAction?: string,
 ): Promise<{ ok: true; fresh: T | null; response: Response } | { ok: false; response: Response }> {
-  const r = await guarded(req, fn, async (ctx, role): Promise<IdempotentOutcome<T>> => {
-    const header = readIdempotencyKey(req)
-    if (!header.ok) return { kind: 'refused', response: header.response }
-    const path = new URL(req.url ?? 'http://localhost/').pathname
-    const scope =
-      header.key === null || ctx.userId == null
-        ? null
-        : {
-            organizationId: ctx.organizationId,
-            userId: ctx.userId,
-            route,
-            key: header.key,
-            requestHash: requestHashOf(req.method ?? 'POST', path, payload),
-          }
-    return runIdempotent(ctx.db, scope, () => work(ctx, role), respond)
-  })
+  const r = await guarded(
+    req,
+    fn,
+    async (ctx, role): Promise<IdempotentOutcome<T>> => {
+      const header = readIdempotencyKey(req)
+      if (!header.ok) return { kind: 'refused', response: header.response }
+      const path = new URL(req.url ?? 'http://localhost/').pathname
+      const scope =
+        header.key === null || ctx.userId == null
+          ? null
+          : {
+              organizationId: ctx.organizationId,
+              userId: ctx.userId,
+              route,
+              key: header.key,
+              requestHash: requestHashOf(req.method ?? 'POST', path, payload),
+            }
+      return runIdempotent(ctx.db, scope, () => work(ctx, role), respond)
+    },
+    stepUpAction,
+  )
   if (!r.ok) return r
   const o = r.value
   if (o.kind === 'refused') return { ok: false, response: o.response }
@@ -168,8 +178,6 @@ function transitionEndpoint(
       if (id === null) return notFound()
       const body = await optionalBody(req, Empty)
       if (!body.ok) return body.response
-      const stepUp = name === 'approve' ? await requireStepUp(req, 'Approving a payout batch') : null
-      if (stepUp) return stepUp
       let organizationId = 0
       const r = await guardedIdempotent(
         req,
@@ -181,6 +189,7 @@ function transitionEndpoint(
           return run(ctx, role, id)
         },
         (value) => jsonStored(200, value),
+        name === 'approve' ? 'Approving a payout batch' : undefined,
       )
       if (!r.ok) return r.response
       // A replayed answer was mailed about when it first ran.
@@ -242,8 +251,15 @@ export const batchEndpoints: Endpoint[] = [
       if (id === null) return notFound()
       const body = await optionalBody(req, RejectBody)
       if (!body.ok) return body.response
-      const r = await guarded(req, 'batch.reject', (ctx, role) => rejectBatch(ctx, role, id, body.value.reason))
-      return r.ok ? Response.json(r.value) : r.response
+      const r = await guardedIdempotent(
+        req,
+        'batch.reject',
+        'POST /api/batches/:id/reject',
+        body.value,
+        (ctx, role) => rejectBatch(ctx, role, id, body.value.reason),
+        (value) => jsonStored(200, value),
+      )
+      return r.response
     },
   },
   {
@@ -254,8 +270,15 @@ export const batchEndpoints: Endpoint[] = [
       if (id === null) return notFound()
       const body = await optionalBody(req, MarkPaidBody)
       if (!body.ok) return body.response
-      const r = await guarded(req, 'batch.mark_paid', (ctx, role) => markBatchPaid(ctx, role, id, body.value))
-      return r.ok ? Response.json(r.value) : r.response
+      const r = await guardedIdempotent(
+        req,
+        'batch.mark_paid',
+        'POST /api/batches/:id/mark-paid',
+        body.value,
+        (ctx, role) => markBatchPaid(ctx, role, id, body.value),
+        (value) => jsonStored(200, value),
+      )
+      return r.response
     },
   },
   {

@@ -13,6 +13,7 @@ import { ImportRefusal, type ImportRefusalCode } from '../services/imports/refus
 import { checkBeforeQueue, type ImportResult } from '../services/imports/run-import'
 import { memorySource, removeTempFile, toTempFile, type ImportSource } from '../services/imports/source'
 import { authorize } from './guard'
+import { requireStepUp } from '../security/step-up'
 import { errorResponse } from './http'
 import { readMultipartStream } from './multipart-stream'
 
@@ -100,6 +101,12 @@ export const importUploadEndpoint: Endpoint = {
     if (upload instanceof Response) return upload
     let handedOver: string | null = null
     try {
+      // A partners file can set where partners are paid: the same recent password entry as editing
+      // payout details by hand (src/security/step-up.ts). A dry run changes nothing.
+      if (upload.kind === 'partners' && !upload.dryRun) {
+        const stepUp = await requireStepUp(req, 'Importing partners (a file can change where they are paid)')
+        if (stepUp) return stepUp
+      }
       const resolved = await resolveUpload(upload, limit)
       if (resolved instanceof Response) return resolved
       const { kind } = resolved

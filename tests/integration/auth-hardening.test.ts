@@ -10,6 +10,7 @@ import { STEP_UP_WINDOW_MS } from '../../src/security/step-up'
 import { inviteAndActivate, outboxFor, ownerQuery, resetTokenIn, uniqueEmail } from '../helpers/accounts'
 import { batchInState, createBatchOrg, createPartner, type BatchOrg } from '../helpers/batches'
 import { login, request, type ApiResponse, type Session } from '../helpers/http'
+import { upload } from '../helpers/upload'
 import { freePort, TEST_PAYOUT_KEY, TEST_SECRET, waitForHttp } from '../setup/global-setup'
 
 /**
@@ -306,6 +307,46 @@ describe('row 29: step-up before approving and changing a payee', () => {
     const ok = await again.request('POST', `/api/batches/${id}/approve`)
     expect(ok.status, JSON.stringify(ok.body)).toBe(200)
     expect(ok.body.status).toBe('approved')
+  })
+
+  test('someone who may not approve at all hears forbidden, whatever the age of their session', async () => {
+    const id = await batchInState(owner, org.organizationId, (role) => sessionsByRole[role]!, 'submitted')
+    for (const email of ['ops@demo.test', 'finance@demo.test']) {
+      const s = await freshSession(email)
+      await ageSession(s, stale)
+      const res = await s.request('POST', `/api/batches/${id}/approve`)
+      expect(res.status, email).toBe(403)
+      expect(res.body.error.code, email).toBe('forbidden')
+    }
+    const [row] = await ownerQuery<{ status: string }>('select status from batches where id = $1', [id])
+    expect(row!.status).toBe('submitted')
+  })
+
+  test('importing partners needs a recent password (a file can set payout details); a dry run does not', async () => {
+    const code = `SU${randomUUID().slice(0, 8)}`.toUpperCase()
+    const csv = `name,code,payout_method,payout_email\nStep-up payee ${code},${code},paypal,${code.toLowerCase()}@example.test\n`
+    const stored = async () =>
+      (
+        await ownerQuery<{ n: string }>('select count(*) n from partner_codes where organization_id = $1 and code = $2', [
+          org.organizationId,
+          code,
+        ])
+      )[0]!.n
+    const ops = await freshSession('ops@demo.test')
+    await ageSession(ops, stale)
+    const opts = { kind: 'partners', fileName: `step-up-${code}.csv`, headers: { cookie: ops.cookie, ...org.headers } }
+    const refused = await upload(null, csv, opts)
+    expect(refused.status, JSON.stringify(refused.body)).toBe(403)
+    expect((refused.body as { error: { code: string } }).error.code).toBe('step_up_required')
+    expect(await stored()).toBe('0')
+    const preview = await upload(null, csv, { ...opts, dryRun: true })
+    expect(preview.status, JSON.stringify(preview.body)).toBe(200)
+    expect(await stored()).toBe('0')
+
+    const fresh = await freshSession('ops@demo.test')
+    const ok = await upload(null, csv, { ...opts, headers: { cookie: fresh.cookie, ...org.headers } })
+    expect(ok.status, JSON.stringify(ok.body)).toBe(201)
+    expect(await stored()).toBe('1')
   })
 
   test('an API key cannot approve at all', async () => {

@@ -257,3 +257,45 @@ describe('exporting with an Idempotency-Key', () => {
     expect(stored.rows[0].response_body).not.toContain('@example.test')
   })
 })
+
+describe('rejecting and marking paid with an Idempotency-Key', () => {
+  test('a rejection replayed under its key: the same answer, one rejection and one audit event', async () => {
+    const org = await payableOrg()
+    const id = await submittedBatch(org)
+    const manager = await org.as(MANAGER)
+    const k = key()
+    const body = { reason: 'Amounts need a second look' }
+    const first = await raw(manager, org, 'POST', `/api/batches/${id}/reject`, withKey(k), body)
+    expect(first.status, first.bytes.toString()).toBe(200)
+    const replay = await raw(manager, org, 'POST', `/api/batches/${id}/reject`, withKey(k), body)
+    expect(replay.status).toBe(200)
+    expect(replay.headers.get('idempotent-replayed')).toBe('true')
+    expect(replay.bytes.equals(first.bytes)).toBe(true)
+    expect(await auditsOf(org, 'batch.reject')).toBe(1)
+    // Another reason under the same key is another request.
+    const other = await raw(manager, org, 'POST', `/api/batches/${id}/reject`, withKey(k), { reason: 'Something else' })
+    expect(other.status).toBe(422)
+  })
+
+  test('marking paid replayed under its key: the same answer; the batch is paid once, audited once', async () => {
+    const org = await payableOrg()
+    const id = await submittedBatch(org)
+    expect((await (await org.as(MANAGER)).request('POST', `/api/batches/${id}/approve`)).status).toBe(200)
+    const finance = await org.as(FINANCE)
+    expect((await raw(finance, org, 'GET', `/api/batches/${id}/export?format=generic-csv`, {})).status).toBe(200)
+    const k = key()
+    const body = { paymentReference: 'WIRE-2026-11-26', paidOn: '2026-11-26' }
+    const first = await raw(finance, org, 'POST', `/api/batches/${id}/mark-paid`, withKey(k), body)
+    expect(first.status, first.bytes.toString()).toBe(200)
+    const replay = await raw(finance, org, 'POST', `/api/batches/${id}/mark-paid`, withKey(k), body)
+    expect(replay.status, replay.bytes.toString()).toBe(200)
+    expect(replay.headers.get('idempotent-replayed')).toBe('true')
+    expect(replay.bytes.equals(first.bytes)).toBe(true)
+    expect(await auditsOf(org, 'batch.mark_paid')).toBe(1)
+    expect((await owner.query(`select status from batches where id = $1`, [id])).rows[0].status).toBe('paid')
+    // Without a key the same call is a new request, refused by the state machine: nothing is paid twice.
+    const again = await raw(finance, org, 'POST', `/api/batches/${id}/mark-paid`, {}, body)
+    expect(again.status).toBeGreaterThanOrEqual(400)
+    expect(await auditsOf(org, 'batch.mark_paid')).toBe(1)
+  })
+})

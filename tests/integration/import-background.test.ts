@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { readdirSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
@@ -237,6 +237,36 @@ describe('an import whose server died', () => {
     expect(await auditActions(importId)).toEqual(['import.failed'])
     const jobRow = (await owner.query(`select processing, has_error from payload_jobs where id = $1`, [job.rows[0].id])).rows[0]
     expect(jobRow).toEqual({ processing: false, has_error: true })
+  })
+})
+
+describe('temp files a killed process left behind', () => {
+  test('the sweep removes an old file no open job names; a queued job`s file and a file being written stay', async () => {
+    const dir = path.join(os.tmpdir(), 'partner-ledger-imports')
+    mkdirSync(dir, { recursive: true, mode: 0o700 })
+    const orphan = path.join(dir, `orphan-${tag}.csv`)
+    const queued = path.join(dir, `parked-${tag}.csv`)
+    const fresh = path.join(dir, `fresh-${tag}.csv`)
+    const twoHoursAgo = new Date(Date.now() - 2 * 3600_000)
+    for (const f of [orphan, queued, fresh]) writeFileSync(f, 'code,order_id,amount\n', { mode: 0o600 })
+    utimesSync(orphan, twoHoursAgo, twoHoursAgo)
+    utimesSync(queued, twoHoursAgo, twoHoursAgo)
+    // A job not yet taken (on a queue no worker polls, so it stays open) still needs its file.
+    const job = await owner.query(
+      `insert into payload_jobs (input, task_slug, queue, processing, created_at, updated_at)
+       values ($1, 'importFile', 'parked-by-test', false, now(), now()) returning id`,
+      [JSON.stringify({ path: queued })],
+    )
+    try {
+      const deadline = Date.now() + 30_000
+      while (existsSync(orphan) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250))
+      expect(existsSync(orphan), 'the orphan was swept by the server`s worker').toBe(false)
+      expect(existsSync(queued)).toBe(true)
+      expect(existsSync(fresh)).toBe(true)
+    } finally {
+      await owner.query(`delete from payload_jobs where id = $1`, [job.rows[0].id])
+      for (const f of [queued, fresh]) rmSync(f, { force: true })
+    }
   })
 })
 

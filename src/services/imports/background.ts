@@ -16,6 +16,7 @@ import { importRefunds } from './refunds'
 import type { ImportInput, ImportProgress, ImportResult } from './run-import'
 import { importLockKey } from './records'
 import { fileSource, removeTempFile, type ImportSource } from './source'
+import { sweepOrphanTempFiles } from './temp-sweep'
 
 /**
  * Large files are imported by a Payload job (task `importFile`, queue `imports`), not in the request:
@@ -407,6 +408,8 @@ export function startImportWorker(payload: Payload): void {
   const tick = async () => {
     try {
       await sweepStaleImports(payload)
+      const removed = await sweepOrphanTempFiles(databasePool(payload), { task: IMPORT_TASK })
+      if (removed.length > 0) payload.logger.info({ msg: `import sweeper: removed ${removed.length} orphaned temp file(s)` })
     } catch (err) {
       payload.logger.error({ err, msg: 'import sweeper' })
     }
