@@ -3,6 +3,7 @@ import React, { useCallback, useEffect, useState } from 'react'
 
 import { isKnownCurrency } from '../ledger/currency'
 import { formatMinor } from '../ledger/money'
+import { signInAgain, WRONG_PASSWORD } from './sign-in-again'
 
 interface Line {
   id: number
@@ -145,17 +146,10 @@ export function BatchReview({ id }: { id: number }) {
     setBusy(true)
     setMessage(null)
     try {
-      const me = await (await fetch('/api/users/me', { credentials: 'include' })).json()
-      const email = me?.user?.email
-      const res = await fetch('/api/users/login', {
-        method: 'POST',
-        credentials: 'include',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email, password: stepUpPassword }),
-      })
+      const ok = await signInAgain(stepUpPassword)
       setStepUpPassword('')
-      if (!res.ok) {
-        setMessage({ kind: 'error', text: 'That password is not right, or too many attempts were made; try again later.' })
+      if (!ok) {
+        setMessage({ kind: 'error', text: WRONG_PASSWORD })
         return
       }
     } finally {

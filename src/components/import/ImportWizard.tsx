@@ -2,6 +2,7 @@
 import { Banner, Button, CheckboxInput, SelectInput } from '@payloadcms/ui'
 import React, { useMemo, useState } from 'react'
 
+import { signInAgain, WRONG_PASSWORD } from '../sign-in-again'
 import { errorsCsv, type WizardError } from './errors-csv'
 import './import-wizard.css'
 
@@ -158,6 +159,9 @@ export function ImportWizard() {
   const [alreadyImported, setAlreadyImported] = useState<string | null>(null)
   const [override, setOverride] = useState(false)
   const [busy, setBusy] = useState<string | null>(null)
+  // Importing partners needs a recent password entry (src/security/step-up.ts); asked for in place.
+  const [stepUp, setStepUp] = useState<string | null>(null)
+  const [stepUpPassword, setStepUpPassword] = useState('')
   const [partnerNames, setPartnerNames] = useState<Record<string, string>>({})
   const [progress, setProgress] = useState<Progress | null>(null)
 
@@ -241,8 +245,10 @@ export function ImportWizard() {
       setBusy(null)
       // The same file was imported before: the server refuses the dry run too, until the person overrides.
       if (r.error.code === 'already_imported') return setAlreadyImported(r.error.message)
+      if (r.error.code === 'step_up_required') return setStepUp(r.error.message)
       return setError(r.error)
     }
+    setStepUp(null)
     const settled = await settle(r.body)
     if (!settled.ok) {
       setBusy(null)
@@ -269,6 +275,16 @@ export function ImportWizard() {
     setStep('preview')
   }
 
+  async function confirmPasswordThenCommit() {
+    setError(null)
+    setBusy('Checking your password…')
+    const ok = await signInAgain(stepUpPassword)
+    setStepUpPassword('')
+    setBusy(null)
+    if (!ok) return setError({ code: 'step_up_failed', message: WRONG_PASSWORD })
+    await commit()
+  }
+
   async function commit() {
     setError(null)
     setBusy('Importing…')
@@ -278,8 +294,10 @@ export function ImportWizard() {
     if (!r.ok) {
       setBusy(null)
       if (r.error.code === 'already_imported') return setAlreadyImported(r.error.message)
+      if (r.error.code === 'step_up_required') return setStepUp(r.error.message)
       return setError(r.error)
     }
+    setStepUp(null)
     const settled = await settle(r.body)
     setBusy(null)
     if (!settled.ok) return setError(settled.error)
@@ -297,6 +315,7 @@ export function ImportWizard() {
     setFinal(null)
     setError(null)
     setAlreadyImported(null)
+    setStepUp(null)
     setOverride(false)
   }
 
@@ -333,6 +352,30 @@ export function ImportWizard() {
         <div role="alert" data-testid="wizard-error">
           <Banner type="error">{error.message}</Banner>
         </div>
+      ) : null}
+      {stepUp ? (
+        <form
+          className="import-wizard__step-up"
+          data-testid="step-up"
+          onSubmit={(e) => {
+            e.preventDefault()
+            void confirmPasswordThenCommit()
+          }}
+        >
+          <label>
+            {stepUp}
+            <input
+              type="password"
+              name="stepUpPassword"
+              autoComplete="current-password"
+              value={stepUpPassword}
+              onChange={(e) => setStepUpPassword(e.target.value)}
+            />
+          </label>
+          <Button type="submit" size="small" disabled={busy !== null || stepUpPassword === ''}>
+            Confirm password and import
+          </Button>
+        </form>
       ) : null}
       {busy ? (
         <p role="status" className="import-wizard__busy">
