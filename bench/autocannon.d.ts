@@ -4,6 +4,8 @@ declare module 'autocannon' {
     url: string
     connections?: number
     duration?: number
+    /** Requests per second per connection (autocannon paces each connection to it). */
+    connectionRate?: number
     headers?: Record<string, string>
   }
   interface Result {

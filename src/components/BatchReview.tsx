@@ -3,7 +3,7 @@ import React, { useCallback, useEffect, useState } from 'react'
 
 import { isKnownCurrency } from '../ledger/currency'
 import { formatMinor } from '../ledger/money'
-import { signInAgain, WRONG_PASSWORD } from './sign-in-again'
+import { signInAgain, StepUpPasswordField, WRONG_PASSWORD } from './step-up-password'
 
 interface Line {
   id: number
@@ -302,17 +302,13 @@ export function BatchReview({ id }: { id: number }) {
             </p>
           ) : null}
           {confirming === 'approve' && stepUp ? (
-            <label style={{ display: 'block' }} data-testid="step-up">
-              {stepUp}
-              <input
-                type="password"
-                name="stepUpPassword"
-                autoComplete="current-password"
-                value={stepUpPassword}
-                onChange={(e) => setStepUpPassword(e.target.value)}
-                style={{ display: 'block', marginTop: 6 }}
-              />
-            </label>
+            <StepUpPasswordField
+              message={stepUp}
+              value={stepUpPassword}
+              onChange={setStepUpPassword}
+              style={{ display: 'block' }}
+              testId="step-up"
+            />
           ) : null}
           {confirming === 'discard' ? <p>Discard this draft? Its entries go back to the ledger for the next batch.</p> : null}
           {confirming === 'reject' ? (

@@ -2,7 +2,7 @@
 import { Banner, Button, CheckboxInput, SelectInput } from '@payloadcms/ui'
 import React, { useMemo, useState } from 'react'
 
-import { signInAgain, WRONG_PASSWORD } from '../sign-in-again'
+import { signInAgain, StepUpPasswordField, WRONG_PASSWORD } from '../step-up-password'
 import { errorsCsv, type WizardError } from './errors-csv'
 import './import-wizard.css'
 
@@ -362,16 +362,7 @@ export function ImportWizard() {
             void confirmPasswordThenCommit()
           }}
         >
-          <label>
-            {stepUp}
-            <input
-              type="password"
-              name="stepUpPassword"
-              autoComplete="current-password"
-              value={stepUpPassword}
-              onChange={(e) => setStepUpPassword(e.target.value)}
-            />
-          </label>
+          <StepUpPasswordField message={stepUp} value={stepUpPassword} onChange={setStepUpPassword} />
           <Button type="submit" size="small" disabled={busy !== null || stepUpPassword === ''}>
             Confirm password and import
           </Button>

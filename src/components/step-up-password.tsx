@@ -1,3 +1,6 @@
+'use client'
+import React from 'react'
+
 /**
  * Step-up from the browser (src/security/step-up.ts): signs the current person in again with the
  * password they just typed, which starts a fresh session, so a refused `step_up_required` action
@@ -17,3 +20,26 @@ export async function signInAgain(password: string): Promise<boolean> {
 }
 
 export const WRONG_PASSWORD = 'That password is not right, or too many attempts were made; try again later.'
+
+/** The server's step-up message over a password field (the batch review and the import wizard). */
+export function StepUpPasswordField(props: {
+  message: string
+  value: string
+  onChange: (value: string) => void
+  style?: React.CSSProperties
+  testId?: string
+}) {
+  return (
+    <label style={props.style} data-testid={props.testId}>
+      {props.message}
+      <input
+        type="password"
+        name="stepUpPassword"
+        autoComplete="current-password"
+        value={props.value}
+        onChange={(e) => props.onChange(e.target.value)}
+        style={props.style ? { display: 'block', marginTop: 6 } : undefined}
+      />
+    </label>
+  )
+}
