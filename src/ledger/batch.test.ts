@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
-import { draftBatch, type BatchEntry, type BatchPartner } from './batch'
+import { draftBatch, sortIds, type BatchEntry, type BatchPartner } from './batch'
 
 const ASOF = '2026-03-01T00:00:00Z'
 const BEFORE = '2026-02-01T00:00:00Z'
@@ -199,5 +199,32 @@ describe('draftBatch invariants (property)', () => {
       }),
       { seed: 20260302, numRuns: 300 },
     )
+  })
+})
+
+describe('sortIds', () => {
+  test('orders exactly as the built-in sort (UTF-16 code units), short and long lists', () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ unit: 'grapheme-composite' }), { maxLength: 150 }), (ids) => {
+        expect(sortIds([...ids])).toEqual([...ids].sort())
+      }),
+      { seed: 7, numRuns: 500 },
+    )
+    expect(sortIds(['a10', 'a9', 'a100', 'b', 'A', 'a10'])).toEqual(['A', 'a10', 'a10', 'a100', 'a9', 'b'])
+  })
+
+  test('an entry given twice among others of its partner is still caught', () => {
+    const e = (id: string): BatchEntry => ({
+      id,
+      partnerId: 'p1',
+      currency: 'USD',
+      amountMinor: 100n,
+      eligibleAt: BEFORE,
+      held: false,
+      batchId: null,
+      status: 'eligible',
+    })
+    const entries = ['7', '3', '12', '5', '3'].map(e)
+    expect(() => draftBatch({ asOf: ASOF, entries, partners: [paypal('p1')] })).toThrow(/entry 3 given twice/)
   })
 })

@@ -133,32 +133,28 @@ export function draftBatch(input: DraftBatchInput): DraftBatch {
   const settings = input.settings ?? {}
   const excluded = settings.excludedStatuses ?? DEFAULT_EXCLUDED_STATUSES
   const asOfMs = instant(input.asOf, 'asOf')
-  const partners = new Map(input.partners.map((p) => [p.id, p]))
+  // One lookup per entry finds the partner and its groups by currency. No Set of every id seen:
+  // at a million entries it cost a quarter of the draft. An entry given twice lands in the same
+  // group as its copy (same partner and currency), so the sorted group shows it (below).
+  // `last` is the partner's group of its previous entry: nearly every partner is paid in one
+  // currency, so the Map by currency is rarely asked.
+  const partners = new Map<string, { partner: BatchPartner; last: Group | null; byCurrency: Map<string, Group> }>()
+  for (const p of input.partners) partners.set(p.id, { partner: p, last: null, byCurrency: new Map() })
 
-  // Groups by partner, then currency: two Map lookups per entry instead of building a string key
-  // (a JSON.stringify per entry was most of the time at a million entries).
-  const groups = new Map<string, Map<string, Group>>()
   const all: Group[] = []
-  const seen = new Set<string>()
   for (const entry of input.entries) {
     if (typeof entry.amountMinor !== 'bigint') throw new Error(`entry ${entry.id}: amountMinor is not a bigint`)
-    if (seen.has(entry.id)) throw new Error(`entry ${entry.id} given twice`)
-    seen.add(entry.id)
-    const partner = partners.get(entry.partnerId)
+    const slot = partners.get(entry.partnerId)
     // The caller loads partners for the entries it loads; a missing one is a loading bug.
-    if (partner === undefined) throw new Error(`entry ${entry.id}: partner ${entry.partnerId} not loaded`)
-    if (!partner.active || !isSelectable(entry, asOfMs, excluded)) continue
-    let byCurrency = groups.get(entry.partnerId)
-    if (byCurrency === undefined) {
-      byCurrency = new Map()
-      groups.set(entry.partnerId, byCurrency)
-    }
-    let g = byCurrency.get(entry.currency)
+    if (slot === undefined) throw new Error(`entry ${entry.id}: partner ${entry.partnerId} not loaded`)
+    if (!slot.partner.active || !isSelectable(entry, asOfMs, excluded)) continue
+    let g = slot.last !== null && slot.last.currency === entry.currency ? slot.last : slot.byCurrency.get(entry.currency)
     if (g === undefined) {
-      g = { partner, currency: entry.currency, netMinor: 0n, entryIds: [] }
-      byCurrency.set(entry.currency, g)
+      g = { partner: slot.partner, currency: entry.currency, netMinor: 0n, entryIds: [] }
+      slot.byCurrency.set(entry.currency, g)
       all.push(g)
     }
+    slot.last = g
     g.netMinor += entry.amountMinor
     g.entryIds.push(entry.id)
   }
@@ -173,9 +169,9 @@ export function draftBatch(input: DraftBatchInput): DraftBatch {
   const carried: CarriedLine[] = []
   const blocked: BlockedLine[] = []
   for (const g of ordered) {
-    // The default sort compares strings by UTF-16 code units, as compareText does, without a
-    // call per comparison; the array is this group's own, so it is sorted in place.
-    const entryIds = g.entryIds.sort()
+    // Sorted in place (the array is this group's own) by UTF-16 code units, as compareText does.
+    const entryIds = sortIds(g.entryIds)
+    for (let i = 1; i < entryIds.length; i++) if (entryIds[i] === entryIds[i - 1]) throw new Error(`entry ${entryIds[i]} given twice`)
     const base = { partnerId: g.partner.id, currency: g.currency, netMinor: g.netMinor, entryIds }
     if (!isKnownCurrency(g.currency)) {
       carried.push({ ...base, reason: 'unknown_currency' })
@@ -221,6 +217,25 @@ export function draftBatch(input: DraftBatchInput): DraftBatch {
     lineCount: lines.length,
     selectedEntryIds: concatEntryIds(lines, carried, blocked),
   }
+}
+
+/**
+ * Sorts ids by UTF-16 code units in place, as the default sort does. A line holds a few dozen
+ * entries, where an insertion sort is about three times faster than the built-in sort's call
+ * into its generic comparison; long lists use the built-in.
+ */
+export function sortIds(ids: string[]): string[] {
+  if (ids.length > 64) return ids.sort()
+  for (let i = 1; i < ids.length; i++) {
+    const v = ids[i]!
+    let j = i - 1
+    while (j >= 0 && ids[j]! > v) {
+      ids[j + 1] = ids[j]!
+      j--
+    }
+    ids[j + 1] = v
+  }
+  return ids
 }
 
 function concatEntryIds(...lists: readonly (readonly { readonly entryIds: readonly string[] }[])[]): string[] {
