@@ -578,8 +578,9 @@ interface Latency {
 /**
  * 10 connections for `durationS`: back to back (each sends its next request the moment the last
  * answer arrives: the server's ceiling, every request queued behind nine others), or paced at
- * `perUserRate` requests per second each (ten people paging through a list, each click answered
- * before the next), for twice as long so the p95 rests on as many samples.
+ * `perUserRate` requests per second each, for twice as long. autocannon starts the paced
+ * connections together, so all ten ask in the same instant each second: a burst of ten, not ten
+ * people spread over the second; the first burst also meets a server whose list code is cold.
  */
 async function load(url: string, cookie: string, perUserRate?: number): Promise<Latency> {
   const times: number[] = []
@@ -621,7 +622,7 @@ async function explainList(t: Target, organizationId: number, partnerId: number)
 }
 
 const LOAD_MODES = [
-  { key: 'paced', label: '10 users, 1 request/s each', perUserRate: 1 },
+  { key: 'paced', label: '10 users clicking together once a second', perUserRate: 1 },
   { key: 'saturated', label: '10 connections back to back (ceiling)', perUserRate: undefined },
 ] as const
 
