@@ -247,16 +247,17 @@ describe('temp files a killed process left behind', () => {
     const orphan = path.join(dir, `orphan-${tag}.csv`)
     const queued = path.join(dir, `parked-${tag}.csv`)
     const fresh = path.join(dir, `fresh-${tag}.csv`)
-    const twoHoursAgo = new Date(Date.now() - 2 * 3600_000)
-    for (const f of [orphan, queued, fresh]) writeFileSync(f, 'code,order_id,amount\n', { mode: 0o600 })
-    utimesSync(orphan, twoHoursAgo, twoHoursAgo)
-    utimesSync(queued, twoHoursAgo, twoHoursAgo)
-    // A job not yet taken (on a queue no worker polls, so it stays open) still needs its file.
+    // The job first: the server's sweep reads the open jobs, then the files, so a file aged
+    // before its job is visible could be taken for an orphan by a sweep in between.
     const job = await owner.query(
       `insert into payload_jobs (input, task_slug, queue, processing, created_at, updated_at)
        values ($1, 'importFile', 'parked-by-test', false, now(), now()) returning id`,
       [JSON.stringify({ path: queued })],
     )
+    const twoHoursAgo = new Date(Date.now() - 2 * 3600_000)
+    for (const f of [orphan, queued, fresh]) writeFileSync(f, 'code,order_id,amount\n', { mode: 0o600 })
+    utimesSync(orphan, twoHoursAgo, twoHoursAgo)
+    utimesSync(queued, twoHoursAgo, twoHoursAgo)
     try {
       const deadline = Date.now() + 30_000
       while (existsSync(orphan) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250))
