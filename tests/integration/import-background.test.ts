@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { existsSync, mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest'
 import { outboxFor } from '../helpers/accounts'
 import { baseUrl, login, type Session } from '../helpers/http'
 import { upload, waitForImport } from '../helpers/upload'
+import { sweepOrphanTempFiles } from '../../src/services/imports/temp-sweep'
 
 /**
  * Files over IMPORT_SYNC_MAX_BYTES (1 MB in tests, tests/setup/global-setup.ts) are imported by a
@@ -241,32 +242,39 @@ describe('an import whose server died', () => {
 })
 
 describe('temp files a killed process left behind', () => {
-  test('the sweep removes an old file no open job names; a queued job`s file and a file being written stay', async () => {
-    const dir = path.join(os.tmpdir(), 'partner-ledger-imports')
-    mkdirSync(dir, { recursive: true, mode: 0o700 })
+  /**
+   * The sweep itself, on a directory of its own: the servers of the test run sweep the shared temp
+   * dir concurrently, so what they remove there says nothing about one sweep. That the server
+   * runs the sweep is shown by the kill test, whose killed server empties its own TMPDIR.
+   */
+  test('the sweep removes an old file no open job names; a queued job`s file and a recent file stay', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'temp-sweep-'))
     const orphan = path.join(dir, `orphan-${tag}.csv`)
     const queued = path.join(dir, `parked-${tag}.csv`)
     const fresh = path.join(dir, `fresh-${tag}.csv`)
-    // The job first: the server's sweep reads the open jobs, then the files, so a file aged
-    // before its job is visible could be taken for an orphan by a sweep in between.
+    const twoHoursAgo = new Date(Date.now() - 2 * 3600_000)
+    for (const f of [orphan, queued, fresh]) writeFileSync(f, 'code,order_id,amount\n', { mode: 0o600 })
+    utimesSync(orphan, twoHoursAgo, twoHoursAgo)
+    utimesSync(queued, twoHoursAgo, twoHoursAgo)
+    // A job not yet taken (on a queue no worker polls, so it stays open) still needs its file.
     const job = await owner.query(
       `insert into payload_jobs (input, task_slug, queue, processing, created_at, updated_at)
        values ($1, 'importFile', 'parked-by-test', false, now(), now()) returning id`,
       [JSON.stringify({ path: queued })],
     )
-    const twoHoursAgo = new Date(Date.now() - 2 * 3600_000)
-    for (const f of [orphan, queued, fresh]) writeFileSync(f, 'code,order_id,amount\n', { mode: 0o600 })
-    utimesSync(orphan, twoHoursAgo, twoHoursAgo)
-    utimesSync(queued, twoHoursAgo, twoHoursAgo)
+    const pool = new pg.Pool({ connectionString: inject('ownerUrl'), max: 1 })
     try {
-      const deadline = Date.now() + 30_000
-      while (existsSync(orphan) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250))
-      expect(existsSync(orphan), 'the orphan was swept by the server`s worker').toBe(false)
-      expect(existsSync(queued)).toBe(true)
+      const removed = await sweepOrphanTempFiles(pool, { task: 'importFile', dir, maxAgeMs: 60 * 60_000 })
+      expect(removed).toEqual([orphan])
+      expect([existsSync(orphan), existsSync(queued), existsSync(fresh)]).toEqual([false, true, true])
+      // Once the job is closed its file is an orphan too.
+      await owner.query(`update payload_jobs set completed_at = now() where id = $1`, [job.rows[0].id])
+      expect(await sweepOrphanTempFiles(pool, { task: 'importFile', dir, maxAgeMs: 60 * 60_000 })).toEqual([queued])
       expect(existsSync(fresh)).toBe(true)
     } finally {
+      await pool.end()
       await owner.query(`delete from payload_jobs where id = $1`, [job.rows[0].id])
-      for (const f of [queued, fresh]) rmSync(f, { force: true })
+      rmSync(dir, { recursive: true, force: true })
     }
   })
 })
