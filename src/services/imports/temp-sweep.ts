@@ -1,9 +1,9 @@
-import { readdir, rm, stat } from 'node:fs/promises'
+import { readdir, stat } from 'node:fs/promises'
 import path from 'node:path'
 
 import type { Pool } from 'pg'
 
-import { importTempDir } from './source'
+import { importTempDir, removeTempFile } from './source'
 
 /**
  * Temp files a killed process left behind. An upload's temp file is removed in the request's
@@ -51,7 +51,7 @@ export async function sweepOrphanTempFiles(
     if (needed.has(file)) continue
     const st = await stat(file).catch(() => null)
     if (!st || !st.isFile() || st.mtimeMs > cutoff) continue
-    await rm(file, { force: true }).catch(() => undefined)
+    await removeTempFile(file)
     removed.push(file)
   }
   return removed
