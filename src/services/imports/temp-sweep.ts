@@ -13,7 +13,7 @@ import { importTempDir, removeTempFile } from './source'
  *
  * A file is an orphan when no open import job names it and it has not been written for
  * IMPORT_TEMP_MAX_AGE_MINUTES (default 60): an upload in flight keeps writing its file, and a
- * synchronous import is refused above IMPORT_SYNC_MAX_BYTES long before it could read for an hour.
+ * synchronous import only takes files up to IMPORT_SYNC_MAX_BYTES, read long before an hour is up.
  * Queued jobs keep their file however old it is: the worker will still read it.
  */
 export function tempMaxAgeMs(): number {
