@@ -9,7 +9,7 @@ import { afterAll, beforeAll, expect, inject, test } from 'vitest'
 import { STEP_UP_WINDOW_MS } from '../../src/security/step-up'
 import { batchInState } from '../helpers/batches'
 import { launchBrowser, loginInBrowser, newPage, screenshot } from '../helpers/browser'
-import { baseUrl, login, type Session } from '../helpers/http'
+import { baseUrl, login, withHeaders, type Session } from '../helpers/http'
 import { SEED_PASSWORD } from '../setup/global-setup'
 
 /**
@@ -38,7 +38,7 @@ test('a manager with an old sign-in confirms the password in place, then the bat
   const sessions = new Map<string, Session>()
   for (const role of ['ops', 'manager', 'finance'] as const) {
     const s = await login(`${role}@demo.test`)
-    sessions.set(role, { ...s, request: (m, p, b, h = {}) => s.request(m, p, b, { ...headers, ...h }) })
+    sessions.set(role, withHeaders(s, headers))
   }
   const batchId = await batchInState(owner, organizationId, (role) => sessions.get(role)!, 'submitted')
 

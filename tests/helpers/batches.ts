@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 
 import type pg from 'pg'
 
-import { login, type Session } from './http'
+import { login, withHeaders, type Session } from './http'
 
 /**
  * A fresh organization per scenario, so a draft (which takes every eligible entry of the
@@ -47,7 +47,7 @@ export async function createBatchOrg(
       const cached = cache.get(email)
       if (cached) return cached
       const s = await login(email)
-      const scoped: Session = { ...s, request: (m, p, b, h = {}) => s.request(m, p, b, { ...headers, ...h }) }
+      const scoped = withHeaders(s, headers)
       cache.set(email, scoped)
       return scoped
     },

@@ -10,6 +10,11 @@ export interface UploadOptions {
 }
 
 export async function upload(session: Session | null, bytes: Buffer | string, opts: UploadOptions = {}): Promise<ApiResponse> {
+  const answer = await uploadOnce(session, bytes, opts)
+  return session?.renewAfter && (await session.renewAfter(answer)) ? uploadOnce(session, bytes, opts) : answer
+}
+
+async function uploadOnce(session: Session | null, bytes: Buffer | string, opts: UploadOptions): Promise<ApiResponse> {
   const form = new FormData()
   form.append('kind', opts.kind ?? 'conversions')
   const data = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes

@@ -513,13 +513,18 @@ async function freshContext(role: Role, requestId: string): Promise<Ctx> {
     org,
     act: (method, path, body) => send(sessions.get(role)!, method, path, body, headers(requestId)),
     actForm: async (path, form) => {
-      const res = await fetch(`${baseUrl()}${path}`, {
-        method: 'POST',
-        body: form,
-        headers: { cookie: sessions.get(role)!.cookie, ...headers(requestId) },
-      })
-      const text = await res.text()
-      return { status: res.status, body: text.startsWith('{') ? JSON.parse(text) : text, headers: res.headers }
+      const session = sessions.get(role)!
+      const post = async (): Promise<ApiResponse> => {
+        const res = await fetch(`${baseUrl()}${path}`, {
+          method: 'POST',
+          body: form,
+          headers: { cookie: session.cookie, ...headers(requestId) },
+        })
+        const text = await res.text()
+        return { status: res.status, body: text.startsWith('{') ? JSON.parse(text) : text, headers: res.headers }
+      }
+      const answer = await post()
+      return session.renewAfter && (await session.renewAfter(answer)) ? post() : answer
     },
     as: (r) => (method, path, body) => send(sessions.get(r)!, method, path, body, headers(`prep-${randomUUID()}`)),
   }
