@@ -96,6 +96,8 @@ test('ops imports a messy conversions file through the wizard', async () => {
   expect(await page.locator('[data-sample="duplicate"]').textContent()).toMatch(/5.*row 2/)
   expect(await page.locator('[data-sample="unattributed"]').textContent()).toContain('NOBODY7')
   expect(await page.locator('[data-sample="created"]').textContent()).toContain('Jane Doe Media')
+  const willStore = dry!.counts.created! + dry!.counts.updated! + dry!.counts.unattributed!
+  expect(await page.locator('#wizard-commit').textContent()).toBe(`Import ${willStore} rows`)
   await screenshot(page, 'import-wizard-preview')
 
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-errors')])

@@ -106,6 +106,7 @@ test('ops with an old sign-in imports partners: the wizard asks for the password
   // The preview is a dry run: it changes nothing, so it needs no password.
   await page.click('#wizard-dry-run')
   await page.waitForSelector('[data-testid="preview-step"]')
+  expect(await page.locator('#wizard-commit').textContent()).toBe('Import 1 row')
   await page.click('#wizard-commit')
   await page.getByTestId('step-up').waitFor({ timeout: 30_000 })
   expect(await page.getByTestId('step-up').textContent()).toMatch(/password/i)

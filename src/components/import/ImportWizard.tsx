@@ -570,7 +570,7 @@ export function ImportWizard() {
               onClick={() => void commit()}
               id="wizard-commit"
             >
-              Import {(dryRun.counts.created + dryRun.counts.updated + dryRun.counts.unattributed).toLocaleString('en-US')} rows
+              {importLabel(dryRun.counts.created + dryRun.counts.updated + dryRun.counts.unattributed)}
             </Button>
           </div>
         </section>
@@ -734,4 +734,9 @@ function Errors({
       {errorsTotal > errors.length ? <p>The first {errors.length} are listed here and in the download.</p> : null}
     </div>
   )
+}
+
+/** The commit button's words: "Import 1 row", "Import 12,500 rows". */
+function importLabel(rows: number): string {
+  return `Import ${rows.toLocaleString('en-US')} ${rows === 1 ? 'row' : 'rows'}`
 }
