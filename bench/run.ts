@@ -24,6 +24,7 @@ import autocannon from 'autocannon'
 import { ensureBuild } from '../scripts/lib/build'
 import { enableAppLogin, migrate, run } from '../scripts/lib/database'
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../scripts/lib/embedded-postgres'
+import { serverNodeOptions } from '../scripts/lib/server-memory'
 import { freePort, SEED_PASSWORD, TEST_PAYOUT_KEY, TEST_SECRET, waitForHttp } from '../tests/setup/global-setup'
 import { APP_PASSWORD, withClient } from '../tests/setup/test-database'
 import { measureBatchDraft, measureExports, measureParse, type BatchFigure, type ExportFigure } from './core'
@@ -254,8 +255,9 @@ async function startServer(t: Target): Promise<Server> {
       // The 1,000,000-row file (~95 MB) must be accepted; files over 5 MB import as a background job.
       IMPORT_MAX_BYTES: String(512 * 1024 * 1024),
       IMPORT_WORKER_INTERVAL_MS: '1000',
-      // The production server's heap cap (scripts/start.ts); BENCH_SERVER_HEAP_MB measures another.
-      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=${process.env.BENCH_SERVER_HEAP_MB ?? 256}`.trim(),
+      // The production server's V8 limits (scripts/lib/server-memory.ts, as `npm start` sets them);
+      // SERVER_HEAP_MB / SERVER_SEMI_SPACE_MB, or flags in NODE_OPTIONS, measure others.
+      NODE_OPTIONS: serverNodeOptions(process.env.NODE_OPTIONS),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,

@@ -6,6 +6,7 @@ import path from 'node:path'
 import { ensureBuild } from './lib/build'
 import { enableAppLogin, migrate, run } from './lib/database'
 import { embeddedAppPassword, startEmbeddedPostgres, type EmbeddedDatabase } from './lib/embedded-postgres'
+import { serverNodeOptions } from './lib/server-memory'
 
 /**
  * `npm start`: one command from a fresh clone to a working admin.
@@ -14,8 +15,6 @@ import { embeddedAppPassword, startEmbeddedPostgres, type EmbeddedDatabase } fro
  * build if needed, then serve as the non-owner app role on http://localhost:3000.
  */
 const dev = process.argv.includes('--dev')
-/** Old-space cap for the server; see withHeapCap. */
-const DEFAULT_HEAP_MB = 256
 const port = process.env.PORT ?? '3000'
 let embedded: EmbeddedDatabase | null = null
 let appUrl = process.env.DATABASE_URL
@@ -42,7 +41,7 @@ const env: NodeJS.ProcessEnv = {
   PAYLOAD_SECRET: secret,
   PAYOUT_ENCRYPTION_KEY: process.env.PAYOUT_ENCRYPTION_KEY || localPayoutKey(),
 }
-const serverEnv: NodeJS.ProcessEnv = { ...env, NODE_OPTIONS: withHeapCap(process.env.NODE_OPTIONS) }
+const serverEnv: NodeJS.ProcessEnv = { ...env, NODE_OPTIONS: serverNodeOptions(process.env.NODE_OPTIONS) }
 if (process.env.SEED !== 'false') await run('npx', ['tsx', 'scripts/seed.ts'], env)
 if (!dev) await ensureBuild(env)
 
@@ -72,17 +71,4 @@ function localFile(name: string, create: () => string): string {
   const value = create()
   writeFileSync(file, value, { mode: 0o600 })
   return value
-}
-
-/**
- * V8 grows its old space towards what the machine has (gigabytes), so an import's short-lived
- * garbage showed up as 420-530 MB of RSS; a cap makes it collect sooner instead. SERVER_HEAP_MB
- * overrides it; a --max-old-space-size already in NODE_OPTIONS wins. See docs/deployment.md.
- */
-function withHeapCap(nodeOptions: string | undefined): string {
-  const current = nodeOptions ?? ''
-  if (/--max-old-space-size/.test(current)) return current
-  const mb = Number(process.env.SERVER_HEAP_MB || DEFAULT_HEAP_MB)
-  if (!Number.isInteger(mb) || mb < 64) throw new Error(`SERVER_HEAP_MB: ${process.env.SERVER_HEAP_MB} is not a size in MB (>= 64)`)
-  return `${current} --max-old-space-size=${mb}`.trim()
 }
