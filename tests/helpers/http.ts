@@ -72,12 +72,19 @@ export async function login(email: string, password = SEED_PASSWORD): Promise<Se
     get token() {
       return current.token
     },
-    request: async (method, path, body, headers = {}) => {
-      const answer = await request(method, path, body, { cookie: current.cookie, ...headers })
-      return (await renewAfter(answer)) ? request(method, path, body, { cookie: current.cookie, ...headers }) : answer
-    },
+    request: (method, path, body, headers = {}) =>
+      sendRenewing({ renewAfter }, () => request(method, path, body, { cookie: current.cookie, ...headers })),
     renewAfter,
   }
+}
+
+/**
+ * Sends, and sends once more if the answer made the session sign in again (Session.renewAfter).
+ * `send` must read the session's cookie when called, so the second try carries the new one.
+ */
+export async function sendRenewing(session: Pick<Session, 'renewAfter'> | null, send: () => Promise<ApiResponse>): Promise<ApiResponse> {
+  const answer = await send()
+  return session?.renewAfter && (await session.renewAfter(answer)) ? send() : answer
 }
 
 /** The session acting in one organization: every request carries `headers` (x-organization-id). */

@@ -1,4 +1,4 @@
-import { baseUrl, type ApiResponse, type Session } from './http'
+import { baseUrl, sendRenewing, type ApiResponse, type Session } from './http'
 
 export interface UploadOptions {
   kind?: string
@@ -9,9 +9,8 @@ export interface UploadOptions {
   headers?: Record<string, string>
 }
 
-export async function upload(session: Session | null, bytes: Buffer | string, opts: UploadOptions = {}): Promise<ApiResponse> {
-  const answer = await uploadOnce(session, bytes, opts)
-  return session?.renewAfter && (await session.renewAfter(answer)) ? uploadOnce(session, bytes, opts) : answer
+export function upload(session: Session | null, bytes: Buffer | string, opts: UploadOptions = {}): Promise<ApiResponse> {
+  return sendRenewing(session, () => uploadOnce(session, bytes, opts))
 }
 
 async function uploadOnce(session: Session | null, bytes: Buffer | string, opts: UploadOptions): Promise<ApiResponse> {

@@ -9,7 +9,7 @@ import { BANK, createBatchOrg, createPartner, payableEntry } from '../helpers/ba
 import { configRoutes, routeKey } from '../helpers/config-routes'
 import { createOrgFixture, createUser } from '../helpers/fixtures'
 import { ambiguousRefund, negativeBalancePartnerId, openFlagId } from '../helpers/ledger-fixtures'
-import { baseUrl, login, request, type ApiResponse, type Session } from '../helpers/http'
+import { baseUrl, login, request, sendRenewing, type ApiResponse, type Session } from '../helpers/http'
 
 /**
  * Checklist row 30, audit completeness: every mutating route of the real config (custom endpoints
@@ -514,7 +514,7 @@ async function freshContext(role: Role, requestId: string): Promise<Ctx> {
     act: (method, path, body) => send(sessions.get(role)!, method, path, body, headers(requestId)),
     actForm: async (path, form) => {
       const session = sessions.get(role)!
-      const post = async (): Promise<ApiResponse> => {
+      return sendRenewing(session, async () => {
         const res = await fetch(`${baseUrl()}${path}`, {
           method: 'POST',
           body: form,
@@ -522,9 +522,7 @@ async function freshContext(role: Role, requestId: string): Promise<Ctx> {
         })
         const text = await res.text()
         return { status: res.status, body: text.startsWith('{') ? JSON.parse(text) : text, headers: res.headers }
-      }
-      const answer = await post()
-      return session.renewAfter && (await session.renewAfter(answer)) ? post() : answer
+      })
     },
     as: (r) => (method, path, body) => send(sessions.get(r)!, method, path, body, headers(`prep-${randomUUID()}`)),
   }

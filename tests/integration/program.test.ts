@@ -228,7 +228,7 @@ describe('GET /api/reconciliation', () => {
     }
     const again = await sessions.get('manager')!.request('GET', '/api/reconciliation')
     expect(again.body.imports.find((i: { importId: number }) => i.importId === imp.id).check).toEqual({ ok: true })
-  }, 600_000) // the reconciliation over the demo ledger shares the machine with the 200,000-row kill test in CI
+  }, 600_000) // 118-120 s in CI while the 200,000-row kill test's rows shared its database; 33-35 s since
 
   test('a batch whose line was changed behind it, and an order netting below zero without a clawback, are flagged', async () => {
     const { rows: b } = await owner.query(`select id from batches where organization_id = $1 and reference = 'B-2026-10-0002'`, [demo])
